@@ -1,0 +1,1 @@
+"""Pure-Python Aerospike client."""
