@@ -1,0 +1,192 @@
+"""One benchmark run: a workload for a duration in N processes, printed as one JSON line.
+
+Runs under whichever interpreter starts it, so the same file measures our client (`--client ours`), the official
+client (`--client official`, started with the official client's own interpreter), and a raw loop that only sends
+pre-encoded get requests over one socket per process (`--client raw`: the ceiling any client can reach).
+Not a test: `benchmarks/run.py` drives it and prints the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import socket
+import struct
+import sys
+import time
+from typing import Any
+
+KEY_SPACE = 10_000
+SET_NAME = "bench"
+
+
+def _hosts(text: str) -> list[tuple[str, int]]:
+    hosts = []
+    for item in text.split(","):
+        host, _, port = item.rpartition(":")
+        hosts.append((host, int(port)))
+    return hosts
+
+
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    if not samples:
+        return {"p50_us": 0.0, "p99_us": 0.0, "p999_us": 0.0}
+    samples.sort()
+    n = len(samples)
+    return {
+        "p50_us": samples[n // 2] * 1e6,
+        "p99_us": samples[min(n - 1, n * 99 // 100)] * 1e6,
+        "p999_us": samples[min(n - 1, n * 999 // 1000)] * 1e6,
+    }
+
+
+def _client_loop(args: argparse.Namespace, worker: int, out: Any) -> None:
+    import aerospike
+
+    config: dict[str, Any] = {"hosts": _hosts(args.hosts), "policies": {"read": {"total_timeout": 5000}}}
+    if args.shm_key:
+        config["shm"] = {"shm_key": int(args.shm_key, 0)}
+    client = aerospike.client(config).connect()
+    namespace = args.namespace
+    keys = [(namespace, SET_NAME, f"k{i}") for i in range(KEY_SPACE)]
+    if worker == 0 and args.workload != "put":
+        for key in keys[: args.keys]:
+            client.put(key, {"v": 1, "s": "value-" + key[2]})
+    time.sleep(0.2)
+    incr_ops = [{"op": aerospike.OPERATOR_INCR, "bin": "v", "val": 1}, {"op": aerospike.OPERATOR_READ, "bin": "v"}]
+    latencies: list[float] = []
+    errors = 0
+    count = 0
+    n_keys = args.keys
+    workload = args.workload
+    record = {"v": 1, "s": "payload-xxxxxxxxxxxxxxxxxxxxxxxxxx"}
+    cpu_start = time.process_time()
+    start = time.perf_counter()
+    deadline = start + args.duration
+    now = start
+    while now < deadline:
+        key = keys[(count * 7919 + worker) % n_keys]
+        try:
+            if workload == "get":
+                client.get(key)
+            elif workload == "put":
+                client.put(key, record)
+            else:
+                client.operate(key, incr_ops)
+        except Exception:
+            errors += 1
+        count += 1
+        after = time.perf_counter()
+        if count & 7 == 0:
+            latencies.append(after - now)
+        now = after
+    elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
+    client.close()
+    out.put({"ops": count, "errors": errors, "elapsed": elapsed, "cpu": cpu, "latencies": latencies})
+
+
+def _ripemd160(data: bytes) -> bytes:
+    try:
+        from Crypto.Hash import RIPEMD160
+
+        return RIPEMD160.new(data).digest()
+    except ImportError:
+        import hashlib
+
+        return hashlib.new("ripemd160", data).digest()
+
+
+def _raw_get_request(namespace: str, user_key: str) -> bytes:
+    digest = _ripemd160(SET_NAME.encode() + b"\x03" + user_key.encode())
+    fields = b""
+    for field_type, data in ((0, namespace.encode()), (1, SET_NAME.encode()), (4, digest)):
+        fields += struct.pack(">IB", len(data) + 1, field_type) + data
+    body = struct.pack(">BBBBBBIIIHH", 22, 3, 0, 0, 0, 0, 0, 0, 1000, 3, 0) + fields
+    return struct.pack(">Q", (2 << 56) | (3 << 48) | len(body)) + body
+
+
+def _recv_exact(sock: socket.socket, size: int) -> bytes:
+    chunks = []
+    while size:
+        chunk = sock.recv(size)
+        if not chunk:
+            raise ConnectionError("closed")
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def _raw_loop(args: argparse.Namespace, worker: int, out: Any) -> None:
+    """Pre-encoded gets on one socket to the first host (a single-node cluster makes this exact)."""
+    host, port = _hosts(args.hosts)[0]
+    requests = [_raw_get_request(args.namespace, f"k{i}") for i in range(args.keys)]
+    sock = socket.create_connection((host, port))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    latencies: list[float] = []
+    count = 0
+    cpu_start = time.process_time()
+    start = time.perf_counter()
+    deadline = start + args.duration
+    now = start
+    n_keys = args.keys
+    while now < deadline:
+        sock.sendall(requests[(count * 7919 + worker) % n_keys])
+        (word,) = struct.unpack(">Q", _recv_exact(sock, 8))
+        _recv_exact(sock, word & 0xFFFFFFFFFFFF)
+        count += 1
+        after = time.perf_counter()
+        if count & 7 == 0:
+            latencies.append(after - now)
+        now = after
+    elapsed = time.perf_counter() - start
+    out.put({"ops": count, "errors": 0, "elapsed": elapsed, "cpu": time.process_time() - cpu_start,
+             "latencies": latencies})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--hosts", default="127.0.0.1:3000")
+    parser.add_argument("--client", choices=("ours", "official", "raw"), default="ours")
+    parser.add_argument("--workload", choices=("get", "put", "operate"), default="get")
+    parser.add_argument("--duration", type=float, default=5.0)
+    parser.add_argument("--processes", type=int, default=1)
+    parser.add_argument("--keys", type=int, default=1000)
+    parser.add_argument("--namespace", default="test")
+    parser.add_argument("--shm-key", default="")
+    args = parser.parse_args()
+    if args.client != "ours" and "aerospike" in sys.modules:
+        raise SystemExit("unexpected: aerospike imported before the run")
+    loop = _raw_loop if args.client == "raw" else _client_loop
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    if args.processes == 1:
+        loop(args, 0, queue)
+        results = [queue.get()]
+    else:
+        workers = [context.Process(target=loop, args=(args, i, queue)) for i in range(args.processes)]
+        for process in workers:
+            process.start()
+        results = [queue.get(timeout=args.duration + 120) for _ in workers]
+        for process in workers:
+            process.join()
+    ops = sum(r["ops"] for r in results)
+    latencies = [sample for r in results for sample in r["latencies"]]
+    summary = {
+        "client": args.client,
+        "workload": args.workload,
+        "processes": args.processes,
+        "ops": ops,
+        "errors": sum(r["errors"] for r in results),
+        "ops_per_sec": sum(r["ops"] / r["elapsed"] for r in results),
+        "cpu_us_per_op": 1e6 * sum(r["cpu"] for r in results) / max(ops, 1),
+        "pid": os.getpid(),
+    }
+    summary.update(_percentiles(latencies))
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()

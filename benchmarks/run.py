@@ -1,0 +1,113 @@
+"""Benchmark driver: the same workloads through our client, the official client and a raw socket loop.
+
+    python benchmarks/run.py                       # starts a 1-node local cluster, runs get/put/operate
+    python benchmarks/run.py --hosts 127.0.0.1:3000 --workloads get --processes 1,4
+    python benchmarks/run.py --official-python .venv-official/bin/python
+
+Prints one table row per (workload, processes, client) with ops/s, latency percentiles and client CPU time per
+operation, and the ratio of ours to the official client measured in the same run. With the local cluster as
+server, client CPU per operation is the fair comparison: the server's cost is the same for both clients.
+Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+
+def start_local_cluster(nodes: int, port: int) -> tuple[subprocess.Popen, str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "aerospike.testing", "--nodes", str(nodes), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    hosts = []
+    assert process.stdout is not None
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        line = line.strip()
+        if line.startswith("127.0.0.1:"):
+            hosts.append(line)
+        if line == "ready":
+            return process, ",".join(hosts)
+    process.kill()
+    raise SystemExit("local cluster did not start")
+
+
+def run_one(python: str, client: str, workload: str, processes: int, args: argparse.Namespace) -> dict:
+    command = [
+        python, str(HERE / "kv.py"), "--client", client, "--workload", workload, "--processes", str(processes),
+        "--duration", str(args.duration), "--hosts", args.hosts, "--keys", str(args.keys),
+    ]
+    completed = subprocess.run(command, capture_output=True, text=True, cwd="/", timeout=args.duration + 300)
+    if completed.returncode != 0:
+        return {"error": completed.stderr.strip().splitlines()[-1] if completed.stderr else "failed"}
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--hosts", help="existing cluster (default: start a local one)")
+    parser.add_argument("--nodes", type=int, default=1)
+    parser.add_argument("--port", type=int, default=3300)
+    parser.add_argument("--workloads", default="get,put,operate")
+    parser.add_argument("--processes", default="1")
+    parser.add_argument("--duration", type=float, default=5.0)
+    parser.add_argument("--keys", type=int, default=1000)
+    parser.add_argument("--clients", default="raw,official,ours")
+    parser.add_argument(
+        "--official-python",
+        default=os.environ.get("AEROSPIKE_OFFICIAL_PYTHON", str(REPO / ".venv-official" / "bin" / "python")),
+    )
+    args = parser.parse_args()
+    cluster = None
+    if not args.hosts:
+        cluster, args.hosts = start_local_cluster(args.nodes, args.port)
+    pythons = {"ours": sys.executable, "raw": sys.executable, "official": args.official_python}
+    try:
+        header = f"{'workload':9} {'procs':>5} {'client':9} {'ops/s':>10} {'p50 us':>8} {'p99 us':>8} {'cpu us/op':>10} {'vs official':>12}"
+        print(header)
+        print("-" * len(header))
+        for workload in args.workloads.split(","):
+            for processes in (int(p) for p in args.processes.split(",")):
+                rows = {}
+                for client in args.clients.split(","):
+                    if client == "raw" and workload != "get":
+                        continue
+                    rows[client] = run_one(pythons[client], client, workload, processes, args)
+                official = rows.get("official", {})
+                for client, row in rows.items():
+                    if "error" in row:
+                        print(f"{workload:9} {processes:5} {client:9} error: {row['error']}")
+                        continue
+                    ratio = ""
+                    if client != "official" and "ops_per_sec" in official:
+                        ratio = (
+                            f"{row['ops_per_sec'] / official['ops_per_sec']:.2f}x ops, "
+                            f"{row['cpu_us_per_op'] / official['cpu_us_per_op']:.2f}x cpu"
+                        )
+                    print(
+                        f"{workload:9} {processes:5} {client:9} {row['ops_per_sec']:10.0f} {row['p50_us']:8.0f} "
+                        f"{row['p99_us']:8.0f} {row['cpu_us_per_op']:10.1f} {ratio:>12}"
+                        + (f"  errors={row['errors']}" if row["errors"] else "")
+                    )
+    finally:
+        if cluster is not None:
+            cluster.terminate()
+            cluster.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
