@@ -1,0 +1,442 @@
+"""The public ``aerospike.Client`` of client.rst: connection lifecycle, single-record commands and info.
+
+Owns: argument checks (before anything is sent), policy resolution per call, the calls into the command loop
+(command.execute / execute_on_node), info over nodes, truncate, and the process-wide registry of shared
+cluster connections (``use_shared_connection``). Request bytes and reply shapes live in record_commands.py;
+routing, retries and sockets live in cluster.py and command.py.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable, Optional
+
+from . import exception
+from . import record_commands as rc
+from ._constants import SERIALIZER_PYTHON
+from .config import ClientConfig, parse_config
+from .key import calc_digest, parse_key
+from .policy import Resolver
+from .protocol.constants import OP_APPEND, OP_INCR, OP_PREPEND
+from .protocol.info import parse_info_error
+from .values import ValueCodec, check_bin_name
+
+__all__ = ["Client"]
+
+# use_shared_connection: one Cluster per identical config in this process, closed with its last client.
+_shared_lock = threading.Lock()
+_shared_clusters: dict[tuple, list] = {}  # identity -> [cluster, reference count]
+
+
+def _not_connected() -> exception.AerospikeError:
+    return exception.ClusterError(exception.ClusterError.code, "No connection to aerospike cluster")
+
+
+def _check_info_command(command: Any) -> str:
+    if not isinstance(command, str):
+        raise exception.ParamError(exception.ParamError.code, "Request should be of string type")
+    return command
+
+
+def _raw_info(reply: dict[str, str]) -> str:
+    # The server's reply text, rebuilt from the parsed name -> value lines.
+    return "".join(f"{name}\t{value}\n" if value or "\t" not in name else f"{name}\n" for name, value in reply.items())
+
+
+def _info_error(reply: dict[str, str], address: str) -> Optional[exception.AerospikeError]:
+    for value in reply.values():
+        parsed = parse_info_error(value)
+        if parsed is not None:
+            code, message = parsed
+            return exception.error_for_code(code, f"{message} from {address}")
+    return None
+
+
+class Client:
+    """A client of one Aerospike cluster (see client.rst). Build it with ``aerospike.client(config)``."""
+
+    def __init__(self, config: Any) -> None:
+        self._config: ClientConfig = parse_config(config)
+        self._resolve = Resolver(self._config.policies).resolve
+        self._codec = ValueCodec(
+            self._config.serializer, self._config.deserializer, self._config.unpickle_python_blobs
+        )
+        self._cluster: Any = None
+        self._shared_identity: Optional[tuple] = None
+        self._execute: Callable[..., Any] = _unconnected_execute
+        self._execute_on_node: Callable[..., Any] = _unconnected_execute
+        self._lock = threading.Lock()
+
+    # -- lifecycle ---------------------------------------------------------------------------------------------
+
+    def connect(self, username: Optional[str] = None, password: Optional[str] = None) -> Client:
+        """Connect to the cluster (username/password for servers with security); returns the client."""
+        if username is not None and not isinstance(username, str):
+            raise exception.ParamError(exception.ParamError.code, "username must be a string")
+        if password is not None and not isinstance(password, str):
+            raise exception.ParamError(exception.ParamError.code, "password must be a string")
+        if username is not None and password is None:
+            raise exception.ParamError(exception.ParamError.code, "password is required with a username")
+        from .cluster import Cluster
+        from .command import execute, execute_on_node
+
+        with self._lock:
+            if self._cluster is not None and self._cluster.is_connected():
+                return self
+            if self._cluster is not None:
+                self._release_cluster()
+            config = self._config
+            if config.use_shared_connection:
+                identity = config.identity(username)
+                with _shared_lock:
+                    entry = _shared_clusters.get(identity)
+                    if entry is not None and entry[0].is_connected():
+                        entry[1] += 1
+                        cluster = entry[0]
+                    else:
+                        cluster = Cluster(self._cluster_config(username, password))
+                        cluster.connect()
+                        _shared_clusters[identity] = [cluster, 1]
+                self._shared_identity = identity
+            else:
+                cluster = Cluster(self._cluster_config(username, password))
+                cluster.connect()
+            self._execute = execute
+            self._execute_on_node = execute_on_node
+            self._cluster = cluster
+        return self
+
+    def _cluster_config(self, username: Optional[str], password: Optional[str]) -> Any:
+        return self._config.cluster_config(username, password)
+
+    def _release_cluster(self) -> None:
+        cluster = self._cluster
+        self._cluster = None
+        self._execute = _unconnected_execute
+        self._execute_on_node = _unconnected_execute
+        identity = self._shared_identity
+        self._shared_identity = None
+        if identity is None:
+            cluster.close()
+            return
+        with _shared_lock:
+            entry = _shared_clusters.get(identity)
+            if entry is None or entry[0] is not cluster:
+                cluster.close()
+                return
+            entry[1] -= 1
+            if entry[1] <= 0:
+                del _shared_clusters[identity]
+                cluster.close()
+
+    def is_connected(self) -> bool:
+        """Whether the client has a live connection to the cluster."""
+        cluster = self._cluster
+        return cluster is not None and bool(cluster.is_connected())
+
+    def close(self) -> None:
+        """Close the connections to the cluster (a shared cluster closes with its last client)."""
+        with self._lock:
+            if self._cluster is not None:
+                self._release_cluster()
+
+    def shm_key(self) -> Optional[int]:
+        """The shared-memory key when shared-memory tending is configured, else None."""
+        return self._config.shm_key()
+
+    def _connected_cluster(self) -> Any:
+        cluster = self._cluster
+        if cluster is None:
+            raise _not_connected()
+        return cluster
+
+    # -- reads -------------------------------------------------------------------------------------------------
+
+    def get(self, key: Any, policy: Optional[dict] = None) -> tuple:
+        """Read a record: ``(key, meta, bins)``; RecordNotFound when it does not exist."""
+        cluster = self._cluster
+        if cluster is None:
+            raise _not_connected()
+        k = parse_key(key)
+        read_policy = self._resolve("read", policy)
+        return self._execute(  # type: ignore[no-any-return]
+            cluster,
+            read_policy,
+            rc.encode_get(k, read_policy),
+            k.namespace,
+            k.partition_id,
+            False,
+            rc.get_parser(k, self._codec),
+        )
+
+    def select(self, key: Any, bins: Any, policy: Optional[dict] = None) -> tuple:
+        """Read the named bins of a record: ``(key, meta, bins)``."""
+        cluster = self._connected_cluster()
+        k = parse_key(key)
+        read_policy = self._resolve("read", policy)
+        request = rc.encode_select(k, bins, read_policy)
+        return self._execute(  # type: ignore[no-any-return]
+            cluster, read_policy, request, k.namespace, k.partition_id, False, rc.select_parser(k, self._codec)
+        )
+
+    def exists(self, key: Any, policy: Optional[dict] = None) -> tuple:
+        """``(key, meta)`` of a record, meta None when it does not exist."""
+        cluster = self._connected_cluster()
+        k = parse_key(key)
+        read_policy = self._resolve("read", policy)
+        request = rc.encode_exists(k, read_policy)
+        return self._execute(  # type: ignore[no-any-return]
+            cluster, read_policy, request, k.namespace, k.partition_id, False, rc.exists_parser(k)
+        )
+
+    # -- writes ------------------------------------------------------------------------------------------------
+
+    def put(
+        self,
+        key: Any,
+        bins: Any,
+        meta: Optional[dict] = None,
+        policy: Optional[dict] = None,
+        serializer: int = SERIALIZER_PYTHON,
+    ) -> int:
+        """Write a record's bins (a None or aerospike.null() value removes the bin); returns 0."""
+        cluster = self._cluster
+        if cluster is None:
+            raise _not_connected()
+        k = parse_key(key)
+        write_policy = self._resolve("write", policy)
+        request = rc.encode_put(k, self._codec.bins_to_ops(bins, serializer), meta, write_policy)
+        return self._execute(  # type: ignore[no-any-return]
+            cluster, write_policy, request, k.namespace, k.partition_id, True, rc.status_parser()
+        )
+
+    def touch(self, key: Any, val: int = 0, meta: Optional[dict] = None, policy: Optional[dict] = None) -> int:
+        """Reset a record's ttl to ``val`` seconds (0: namespace default) and bump its generation."""
+        cluster = self._connected_cluster()
+        k = parse_key(key)
+        operate_policy = self._resolve("operate", policy)
+        request = rc.encode_touch(k, val, meta, operate_policy)
+        return self._execute(  # type: ignore[no-any-return]
+            cluster, operate_policy, request, k.namespace, k.partition_id, True, rc.status_parser()
+        )
+
+    def remove(self, key: Any, meta: Optional[dict] = None, policy: Optional[dict] = None) -> int:
+        """Remove a record; returns 0. (``meta`` carries 'gen' for generation checks.)"""
+        cluster = self._connected_cluster()
+        k = parse_key(key)
+        # remove(key, policy) is the documented positional form; a policy dict there is still a policy.
+        if policy is None and meta is not None and not _looks_like_meta(meta):
+            meta, policy = None, meta
+        remove_policy = self._resolve("remove", policy)
+        request = rc.encode_remove(k, meta, remove_policy)
+        return self._execute(  # type: ignore[no-any-return]
+            cluster, remove_policy, request, k.namespace, k.partition_id, True, rc.status_parser()
+        )
+
+    def remove_bin(self, key: Any, list: Any, meta: Optional[dict] = None, policy: Optional[dict] = None) -> int:
+        """Remove the named bins from a record; returns 0."""
+        cluster = self._connected_cluster()
+        k = parse_key(key)
+        if not isinstance(list, (tuple, type([]))):
+            raise exception.ParamError(exception.ParamError.code, "bins must be a list of bin names")
+        bins: dict[str, None] = {}
+        for name in list:
+            check_bin_name(name)
+            bins[name] = None
+        write_policy = self._resolve("write", policy)
+        request = rc.encode_put(k, self._codec.bins_to_ops(bins), meta, write_policy)
+        return self._execute(  # type: ignore[no-any-return]
+            cluster, write_policy, request, k.namespace, k.partition_id, True, rc.status_parser()
+        )
+
+    def _single_op(self, op_type: int, key: Any, bin: Any, value: Any, meta: Any, policy: Any) -> int:
+        cluster = self._connected_cluster()
+        k = parse_key(key)
+        operate_policy = self._resolve("operate", policy)
+        request = rc.encode_single_op(k, op_type, bin, value, meta, operate_policy, self._codec)
+        return self._execute(  # type: ignore[no-any-return]
+            cluster, operate_policy, request, k.namespace, k.partition_id, True, rc.status_parser()
+        )
+
+    def append(self, key: Any, bin: str, val: Any, meta: Optional[dict] = None, policy: Optional[dict] = None) -> int:
+        """Append a string (or bytes) to a bin; returns 0."""
+        return self._single_op(OP_APPEND, key, bin, val, meta, policy)
+
+    def prepend(self, key: Any, bin: str, val: Any, meta: Optional[dict] = None, policy: Optional[dict] = None) -> int:
+        """Prepend a string (or bytes) to a bin; returns 0."""
+        return self._single_op(OP_PREPEND, key, bin, val, meta, policy)
+
+    def increment(
+        self, key: Any, bin: str, offset: Any, meta: Optional[dict] = None, policy: Optional[dict] = None
+    ) -> int:
+        """Add an int or float to a bin; returns 0."""
+        return self._single_op(OP_INCR, key, bin, offset, meta, policy)
+
+    def operate(self, key: Any, list: Any, meta: Optional[dict] = None, policy: Optional[dict] = None) -> tuple:
+        """Several bin operations on one record: ``(key, meta, bins)`` with one entry per bin read."""
+        cluster = self._connected_cluster()
+        k = parse_key(key)
+        operate_policy = self._resolve("operate", policy)
+        spec = rc.encode_operate(k, list, meta, operate_policy, self._codec)
+        return self._execute(  # type: ignore[no-any-return]
+            cluster,
+            operate_policy,
+            spec.request,
+            k.namespace,
+            k.partition_id,
+            spec.is_write,
+            rc.operate_parser(k, self._codec, spec.is_write),
+        )
+
+    def operate_ordered(
+        self, key: Any, list: Any, meta: Optional[dict] = None, policy: Optional[dict] = None
+    ) -> tuple:
+        """Like operate, with the results as a list of ``(bin, value)`` in operation order."""
+        cluster = self._connected_cluster()
+        k = parse_key(key)
+        operate_policy = self._resolve("operate", policy)
+        spec = rc.encode_operate(k, list, meta, operate_policy, self._codec)
+        return self._execute(  # type: ignore[no-any-return]
+            cluster,
+            operate_policy,
+            spec.request,
+            k.namespace,
+            k.partition_id,
+            spec.is_write,
+            rc.operate_ordered_parser(k, self._codec, spec.is_write),
+        )
+
+    def get_key_digest(self, ns: str, set: Optional[str], key: Any) -> bytearray:
+        """The RIPEMD-160 digest of a key (deprecated: use aerospike.calc_digest)."""
+        return calc_digest(ns, set, key)
+
+    # -- info ----------------------------------------------------------------------------------------------------
+
+    def _info_timeout(self, policy: Any) -> Optional[float]:
+        info_policy = self._resolve("info", policy)
+        return info_policy.timeout / 1000.0 if info_policy.timeout else None
+
+    def _node_for_host(self, cluster: Any, host: Any) -> Any:
+        if not isinstance(host, tuple) or not 2 <= len(host) <= 3:
+            raise exception.ParamError(exception.ParamError.code, "Host should be a specified in form of Tuple.")
+        address, port = host[0], host[1]
+        if not isinstance(address, str) or isinstance(port, bool) or not isinstance(port, int):
+            raise exception.ParamError(exception.ParamError.code, "Host should be (address, port[, tls_name])")
+        for node in cluster.nodes():
+            if node.port == port and address in (node.host, node.address):
+                return node
+        raise exception.InvalidNodeError(
+            exception.InvalidNodeError.code, f"No node of the cluster at {address}:{port}"
+        )
+
+    def info_node(self, command: str, host: Any = None, policy: Optional[dict] = None) -> str:
+        """Send an info command to the node at ``host`` (default: the first seed); returns its raw reply."""
+        cluster = self._connected_cluster()
+        _check_info_command(command)
+        timeout = self._info_timeout(policy)
+        if host is None:
+            seed = self._config.hosts[0]
+            host = (seed[0], seed[1])
+        node = self._node_for_host(cluster, host)
+        reply = node.info([command] if command else [], timeout)
+        error = _info_error(reply, node.address)
+        if error is not None:
+            raise error
+        return _raw_info(reply)
+
+    def info_all(self, command: str, policy: Optional[dict] = None) -> dict:
+        """Send an info command to every node: ``{node_name: (None, value)}``; raises if any node fails."""
+        cluster = self._connected_cluster()
+        _check_info_command(command)
+        timeout = self._info_timeout(policy)
+        result = {}
+        for node in cluster.nodes():
+            reply = node.info([command] if command else [], timeout)
+            error = _info_error(reply, node.address)
+            if error is not None:
+                raise error
+            result[node.name] = (None, _strip_command(_raw_info(reply)))
+        return result
+
+    def info(self, command: str, hosts: Any = None, policy: Optional[dict] = None) -> dict:
+        """Deprecated: info_all filtered to ``hosts`` [(address, port), ...]: ``{node_name: (error, value)}``."""
+        cluster = self._connected_cluster()
+        _check_info_command(command)
+        if hosts is not None and not isinstance(hosts, list):
+            raise exception.ParamError(exception.ParamError.code, "Hosts should be specified in a list.")
+        wanted = None
+        if hosts is not None:
+            wanted = set()
+            for host in hosts:
+                if not isinstance(host, tuple) or len(host) < 2:
+                    raise exception.ParamError(exception.ParamError.code, "Host should be a tuple (address, port)")
+                wanted.add((host[0], host[1]))
+        timeout = self._info_timeout(policy)
+        result: dict[str, tuple] = {}
+        for node in cluster.nodes():
+            if wanted is not None and (node.host, node.port) not in wanted:
+                continue
+            try:
+                reply = node.info([command] if command else [], timeout)
+            except exception.AerospikeError as error:
+                result[node.name] = (error, None)
+                continue
+            result[node.name] = (None, _strip_command(_raw_info(reply)))
+        return result
+
+    def get_nodes(self) -> list:
+        """The ``(address, port)`` of every node of the connected cluster."""
+        cluster = self._connected_cluster()
+        return [(node.host, node.port) for node in cluster.nodes()]
+
+    def has_geo(self) -> bool:
+        """Whether every node of the cluster supports geospatial data and indexes."""
+        cluster = self._connected_cluster()
+        nodes = cluster.nodes()
+        if not nodes:
+            return False
+        for node in nodes:
+            features = node.info(["features"], self._info_timeout(None)).get("features", "")
+            if "geo" not in features.split(";"):
+                return False
+        return True
+
+    def truncate(self, namespace: str, set: Optional[str], nanos: int, policy: Optional[dict] = None) -> int:
+        """Remove the records of a set (or namespace) last updated before ``nanos`` (0: all); returns 0."""
+        cluster = self._connected_cluster()
+        if not isinstance(namespace, str) or not namespace:
+            raise exception.ParamError(exception.ParamError.code, "Namespace should be a string")
+        if set is not None and not isinstance(set, str):
+            raise exception.ParamError(exception.ParamError.code, "Set should be a string or None")
+        if isinstance(nanos, bool) or not isinstance(nanos, int):
+            raise exception.ParamError(exception.ParamError.code, "Nanos should be an integer")
+        if not 0 <= nanos < 1 << 64:
+            raise exception.ParamError(exception.ParamError.code, "Nanos must be between 0 and 2**64 - 1")
+        if set is None:
+            command = f"truncate-namespace:namespace={namespace}"
+        else:
+            command = f"truncate:namespace={namespace};set={set}"
+        if nanos:
+            command += f";lut={nanos}"
+        timeout = self._info_timeout(policy)
+        # The server spreads a truncate over the cluster itself; one node is enough.
+        node = cluster.random_node()
+        reply = node.info([command], timeout)
+        error = _info_error(reply, node.address)
+        if error is not None:
+            raise error
+        return 0
+
+
+def _strip_command(raw: str) -> str:
+    # 3.0.0's info/info_all report what follows the first tab of the reply.
+    _, tab, rest = raw.partition("\t")
+    return rest if tab else raw
+
+
+def _looks_like_meta(value: Any) -> bool:
+    return isinstance(value, dict) and bool(value) and set(value) <= {"gen", "ttl"}
+
+
+def _unconnected_execute(*args: Any) -> Any:
+    raise _not_connected()

@@ -1,0 +1,192 @@
+"""Key tuples of the spec: validation, digest and partition id.
+
+Owns: the 3.0.0 key tuple shapes ``(namespace, set, primary_key)`` and ``(namespace, set, None, digest)``,
+the RIPEMD-160 digest over set name + key type byte + key bytes, the partition id (first two digest bytes,
+little-endian, masked to 4095), and the KEY field sent with ``POLICY_KEY_SEND``.
+Must not know sockets, policies or the cluster; bad input raises ``exception.ParamError``.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Any, Optional
+
+from .exception import ParamError
+from .protocol.constants import DIGEST_SIZE, KEY_TYPE_BLOB, KEY_TYPE_INTEGER, KEY_TYPE_STRING
+
+try:  # OpenSSL builds may lack RIPEMD-160; pycryptodome always has it.
+    import hashlib
+
+    hashlib.new("ripemd160")
+
+    def _ripemd160(data: bytes) -> bytes:
+        return hashlib.new("ripemd160", data).digest()
+
+except ValueError:  # pragma: no cover - depends on the OpenSSL build
+    from Crypto.Hash import RIPEMD160
+
+    def _ripemd160(data: bytes) -> bytes:
+        return RIPEMD160.new(data).digest()
+
+
+__all__ = ["Key", "calc_digest", "partition_id", "parse_key"]
+
+_INT64 = struct.Struct(">q")
+_INT64_MIN = -(1 << 63)
+_INT64_MAX = (1 << 63) - 1
+_PARTITION_MASK = 0x0FFF
+_MAX_NAMESPACE = 31  # the server's namespace name limit (bytes)
+_MAX_SET = 63  # the server's set name limit (bytes)
+_STRING_TYPE = bytes((KEY_TYPE_STRING,))
+_INTEGER_TYPE = bytes((KEY_TYPE_INTEGER,))
+_BLOB_TYPE = bytes((KEY_TYPE_BLOB,))
+
+
+class Key:
+    """A validated key: namespace, set, user key (or None), 20-byte digest, partition id.
+
+    ``key_field`` is the KEY field payload (particle type byte + key bytes), or None for a digest-only key.
+    """
+
+    __slots__ = ("namespace", "set_name", "user_key", "digest", "partition_id", "key_field", "_ns_bytes",
+                 "_set_bytes")
+
+    def __init__(
+        self,
+        namespace: str,
+        set_name: Optional[str],
+        user_key: Any,
+        digest: bytes,
+        key_field: Optional[bytes],
+        ns_bytes: bytes,
+        set_bytes: bytes,
+    ) -> None:
+        self.namespace = namespace
+        self.set_name = set_name
+        self.user_key = user_key
+        self.digest = digest
+        self.partition_id = (digest[0] | (digest[1] << 8)) & _PARTITION_MASK
+        self.key_field = key_field
+        self._ns_bytes = ns_bytes
+        self._set_bytes = set_bytes
+
+    @property
+    def namespace_bytes(self) -> bytes:
+        return self._ns_bytes
+
+    @property
+    def set_bytes(self) -> bytes:
+        return self._set_bytes
+
+    def as_tuple(self, with_user_key: bool = True) -> tuple:
+        """The spec's key tuple ``(ns, set, key|None, bytearray(digest))``."""
+        return (
+            self.namespace,
+            self.set_name,
+            self.user_key if with_user_key else None,
+            bytearray(self.digest),
+        )
+
+    def __repr__(self) -> str:
+        return f"Key({self.namespace!r}, {self.set_name!r}, {self.user_key!r}, {self.digest.hex()})"
+
+
+def _encode_user_key(user_key: Any) -> tuple[bytes, bytes]:
+    """(type byte, key bytes) of a primary key; ParamError for anything the spec does not allow."""
+    kind = type(user_key)
+    if kind is str:
+        return _STRING_TYPE, user_key.encode("utf-8")
+    if kind is int:
+        if not _INT64_MIN <= user_key <= _INT64_MAX:
+            raise ParamError("integer key out of the signed 64-bit range")
+        return _INTEGER_TYPE, _INT64.pack(user_key)
+    if kind is bytearray or kind is bytes:
+        return _BLOB_TYPE, bytes(user_key)
+    if kind is bool:
+        raise ParamError("key is invalid: a bool is not a primary key")
+    if isinstance(user_key, str):
+        return _STRING_TYPE, str(user_key).encode("utf-8")
+    if isinstance(user_key, int):
+        return _encode_user_key(int(user_key))
+    if isinstance(user_key, (bytes, bytearray)):
+        return _BLOB_TYPE, bytes(user_key)
+    raise ParamError(f"key is invalid: primary key of type {kind.__name__} (must be str, int or bytearray)")
+
+
+def _check_namespace(namespace: Any) -> bytes:
+    if type(namespace) is not str:
+        if not isinstance(namespace, str):
+            raise ParamError("namespace must be a string")
+    ns_bytes = namespace.encode("utf-8")
+    if not ns_bytes or len(ns_bytes) > _MAX_NAMESPACE:
+        raise ParamError(f"namespace must be 1 to {_MAX_NAMESPACE} bytes")
+    return ns_bytes
+
+
+def _check_set(set_name: Any) -> bytes:
+    if set_name is None:
+        return b""
+    if not isinstance(set_name, str):
+        raise ParamError("set must be a string or None")
+    set_bytes = set_name.encode("utf-8")
+    if len(set_bytes) > _MAX_SET:
+        raise ParamError(f"set name must be at most {_MAX_SET} bytes")
+    return set_bytes
+
+
+def parse_key(key: Any) -> Key:
+    """Validate a spec key tuple and compute its digest and partition id."""
+    if type(key) is not tuple:
+        if isinstance(key, dict):
+            return _parse_key_dict(key)
+        raise ParamError("key is invalid: it must be a tuple (namespace, set, key[, digest])")
+    size = len(key)
+    if size == 3:
+        namespace, set_name, user_key = key
+        digest = None
+    elif size == 4:
+        namespace, set_name, user_key, digest = key
+    else:
+        raise ParamError("key tuple must be (Namespace, Set, Key) or (Namespace, Set, None, Digest)")
+    return make_key(namespace, set_name, user_key, digest)
+
+
+def _parse_key_dict(key: dict) -> Key:
+    # 3.0.0 also accepted {'ns': .., 'set': .., 'key': .., 'digest': ..} wherever a key tuple was allowed.
+    if "ns" not in key:
+        raise ParamError("key is invalid: dict key needs 'ns'")
+    return make_key(key["ns"], key.get("set"), key.get("key"), key.get("digest"))
+
+
+def make_key(namespace: Any, set_name: Any, user_key: Any, digest: Any = None) -> Key:
+    """Build a Key from its parts; the user key wins over a given digest, as in the official client."""
+    ns_bytes = _check_namespace(namespace)
+    set_bytes = _check_set(set_name)
+    if user_key is not None:
+        type_byte, key_bytes = _encode_user_key(user_key)
+        computed = _ripemd160(set_bytes + type_byte + key_bytes)
+        return Key(namespace, set_name, user_key, computed, type_byte + key_bytes, ns_bytes, set_bytes)
+    if digest is None:
+        raise ParamError("key is invalid: either a primary key or a digest is required")
+    if not isinstance(digest, (bytes, bytearray)):
+        raise ParamError("digest is invalid: it must be a bytearray")
+    if len(digest) != DIGEST_SIZE:
+        raise ParamError(f"digest is invalid: it must be {DIGEST_SIZE} bytes")
+    return Key(namespace, set_name, None, bytes(digest), None, ns_bytes, set_bytes)
+
+
+def calc_digest(namespace: Any, set_name: Any, user_key: Any) -> bytearray:
+    """RIPEMD-160 digest of a key as a bytearray (the namespace is checked but not hashed)."""
+    _check_namespace(namespace)
+    if set_name is not None and not isinstance(set_name, str):
+        raise ParamError("set must be a string or None")
+    set_bytes = _check_set(set_name)
+    if user_key is None:
+        raise ParamError("key is invalid: a primary key is required")
+    type_byte, key_bytes = _encode_user_key(user_key)
+    return bytearray(_ripemd160(set_bytes + type_byte + key_bytes))
+
+
+def partition_id(digest: bytes | bytearray) -> int:
+    """The partition a digest belongs to: first two bytes, little-endian, masked to 0..4095."""
+    return (digest[0] | (digest[1] << 8)) & _PARTITION_MASK

@@ -1,0 +1,547 @@
+"""Single-record commands: request encoders and reply parsers for get, select, exists, put, touch, remove,
+remove_bin, append, prepend, increment, operate and operate_ordered.
+
+Owns: the message header bits each call and policy sets (byte-identical to the official client's requests:
+fields namespace, set, digest, then the user key with POLICY_KEY_SEND; transaction_ttl from the timeouts),
+the meta dict (ttl, gen), the scalar operation dicts of ``operate``, and turning a reply message into the
+spec's result shapes or exceptions. Must not know sockets or the retry loop (command.py runs requests).
+
+Other operation families (lists, maps, ...) plug into ``operate`` through :func:`register_operator`.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Optional
+
+from ._constants import (
+    OPERATOR_APPEND,
+    OPERATOR_INCR,
+    OPERATOR_PREPEND,
+    OPERATOR_READ,
+    OPERATOR_TOUCH,
+    OPERATOR_WRITE,
+    POLICY_COMMIT_LEVEL_MASTER,
+    POLICY_CONSISTENCY_ALL,
+    POLICY_EXISTS_CREATE,
+    POLICY_EXISTS_CREATE_OR_REPLACE,
+    POLICY_EXISTS_REPLACE,
+    POLICY_EXISTS_UPDATE,
+    POLICY_GEN_EQ,
+    POLICY_GEN_GT,
+    POLICY_KEY_SEND,
+    SERIALIZER_PYTHON,
+)
+from .exception import AerospikeError, ParamError, error_for_code
+from .key import Key
+from .policy import Policy
+from .protocol.compression import compress_frame
+from .protocol.constants import (
+    CITRUSLEAF_EPOCH,
+    FIELD_DIGEST,
+    FIELD_KEY,
+    FIELD_NAMESPACE,
+    FIELD_SET,
+    INFO1_GET_ALL,
+    INFO1_NOBINDATA,
+    INFO1_READ,
+    INFO1_READ_MODE_AP_ALL,
+    INFO2_CREATE_ONLY,
+    INFO2_DELETE,
+    INFO2_DURABLE_DELETE,
+    INFO2_GENERATION,
+    INFO2_GENERATION_GT,
+    INFO2_WRITE,
+    INFO3_COMMIT_MASTER,
+    INFO3_CREATE_OR_REPLACE,
+    INFO3_REPLACE_ONLY,
+    INFO3_SC_READ_TYPE,
+    INFO3_UPDATE_ONLY,
+    OP_APPEND,
+    OP_DELETE,
+    OP_INCR,
+    OP_PREPEND,
+    OP_READ,
+    OP_TOUCH,
+    OP_WRITE,
+    PARTICLE_BLOB,
+    PARTICLE_NULL,
+    PARTICLE_STRING,
+    RESULT_KEY_NOT_FOUND,
+    RESULT_OK,
+    RESULT_TIMEOUT,
+)
+from .protocol.errors import ProtocolError
+from .protocol.message import Message, Op, encode_message
+from .protocol.particles import decode_value
+from .values import MAX_BIN_NAME, ValueCodec, check_bin_name
+
+__all__ = [
+    "NEVER_EXPIRES",
+    "OperateSpec",
+    "encode_exists",
+    "encode_get",
+    "encode_operate",
+    "encode_put",
+    "encode_remove",
+    "encode_select",
+    "encode_single_op",
+    "encode_touch",
+    "meta_from_message",
+    "parse_meta",
+    "raise_for",
+    "register_operator",
+    "ttl_from_void_time",
+]
+
+NEVER_EXPIRES = 0xFFFFFFFF  # the ttl the official client reports for a record that never expires
+_U32_MAX = 0xFFFFFFFF
+_EMPTY = b""
+
+# ------------------------------------------------------------------------------------------------ meta
+
+
+def parse_meta(meta: Any) -> tuple[int, int]:
+    """(ttl, generation) of a meta dict for the message header; ttl -1/-2 become the u32 specials."""
+    if meta is None:
+        return 0, 0
+    if not isinstance(meta, dict):
+        raise ParamError("meta must be a dict")
+    ttl = meta.get("ttl", 0)
+    gen = meta.get("gen", 0)
+    if ttl is None:
+        ttl = 0
+    if gen is None:
+        gen = 0
+    if isinstance(ttl, bool) or not isinstance(ttl, int):
+        raise ParamError("meta 'ttl' must be an integer")
+    if isinstance(gen, bool) or not isinstance(gen, int):
+        raise ParamError("meta 'gen' must be an integer")
+    if ttl < 0:
+        if ttl < -2:
+            raise ParamError("meta 'ttl' must be -2, -1 or a number of seconds")
+        ttl &= _U32_MAX
+    elif ttl > _U32_MAX:
+        raise ParamError("meta 'ttl' is out of range")
+    if not 0 <= gen <= _U32_MAX:
+        raise ParamError("meta 'gen' is out of range")
+    return ttl, gen
+
+
+def ttl_from_void_time(void_time: int, now: Optional[float] = None) -> int:
+    """The remaining seconds of a void time (seconds since 2010-01-01), 0xFFFFFFFF for never-expire.
+
+    A record already past its void time reports 1, as the C client does.
+    """
+    if void_time == 0:
+        return NEVER_EXPIRES
+    current = int((time.time() if now is None else now) - CITRUSLEAF_EPOCH)
+    return void_time - current if void_time > current else 1
+
+
+def meta_from_message(message: Message) -> dict[str, int]:
+    """The spec's meta dict ``{'ttl': ..., 'gen': ...}`` of a reply."""
+    return {"ttl": ttl_from_void_time(message.record_ttl), "gen": message.generation}
+
+
+# ------------------------------------------------------------------------------------------------ errors
+
+
+def raise_for(message: Message, is_write: bool = False) -> AerospikeError:
+    """The exception for a reply's non-zero result code (in doubt only for a server-side write timeout)."""
+    code = message.result_code
+    return error_for_code(code, in_doubt=is_write and code == RESULT_TIMEOUT)
+
+
+# ------------------------------------------------------------------------------------------------ encoding
+
+
+def _server_timeout(policy: Policy) -> int:
+    # What the official clients send as transaction_ttl: the socket timeout when it is the tighter limit.
+    total = policy.total_timeout
+    socket = policy.socket_timeout
+    if socket and (not total or socket < total):
+        return socket
+    return total
+
+
+def _fields(key: Key, policy: Policy) -> list[tuple[int, bytes]]:
+    fields = [
+        (FIELD_NAMESPACE, key.namespace_bytes),
+        (FIELD_SET, key.set_bytes),
+        (FIELD_DIGEST, key.digest),
+    ]
+    if policy.key == POLICY_KEY_SEND and key.key_field is not None:
+        fields.append((FIELD_KEY, key.key_field))
+    return fields
+
+
+def _read_info1(policy: Policy, info1: int) -> int:
+    if policy.consistency_level == POLICY_CONSISTENCY_ALL:
+        info1 |= INFO1_READ_MODE_AP_ALL
+    return info1
+
+
+def _read_info3(policy: Policy) -> int:
+    return INFO3_SC_READ_TYPE if policy.linearize_read else 0
+
+
+def _write_flags(policy: Policy, generation: int) -> tuple[int, int, int]:
+    """(info2 bits, info3 bits, generation to send) of a write policy's exists/gen/commit/durable settings."""
+    info2 = INFO2_WRITE
+    info3 = 0
+    exists = policy.exists
+    if exists:
+        if exists == POLICY_EXISTS_CREATE:
+            info2 |= INFO2_CREATE_ONLY
+        elif exists == POLICY_EXISTS_UPDATE:
+            info3 |= INFO3_UPDATE_ONLY
+        elif exists == POLICY_EXISTS_REPLACE:
+            info3 |= INFO3_REPLACE_ONLY
+        elif exists == POLICY_EXISTS_CREATE_OR_REPLACE:
+            info3 |= INFO3_CREATE_OR_REPLACE
+    gen = policy.gen
+    if gen == POLICY_GEN_EQ:
+        info2 |= INFO2_GENERATION
+    elif gen == POLICY_GEN_GT:
+        info2 |= INFO2_GENERATION_GT
+    else:
+        generation = 0
+    if policy.durable_delete:
+        info2 |= INFO2_DURABLE_DELETE
+    if policy.commit_level == POLICY_COMMIT_LEVEL_MASTER:
+        info3 |= INFO3_COMMIT_MASTER
+    return info2, info3, generation
+
+
+def _frame(
+    key: Key,
+    policy: Policy,
+    info1: int,
+    info2: int,
+    info3: int,
+    generation: int,
+    ttl: int,
+    ops: list[Op],
+) -> bytes:
+    try:
+        frame = encode_message(
+            info1, info2, info3, 0, 0, generation, ttl, _server_timeout(policy), _fields(key, policy), ops
+        )
+    except ProtocolError as error:
+        raise ParamError(str(error)) from None
+    threshold = policy.compression_threshold
+    if threshold and len(frame) > threshold:
+        return compress_frame(frame)
+    return frame
+
+
+def encode_get(key: Key, policy: Policy) -> bytes:
+    """get: read all bins."""
+    return _frame(key, policy, _read_info1(policy, INFO1_READ | INFO1_GET_ALL), 0, _read_info3(policy), 0, 0, [])
+
+
+def encode_select(key: Key, bins: Any, policy: Policy) -> bytes:
+    """select: read the named bins."""
+    if not isinstance(bins, (list, tuple)):
+        raise ParamError("bins must be a list of bin names")
+    ops = []
+    for name in bins:
+        check_bin_name(name)
+        ops.append(Op(OP_READ, PARTICLE_NULL, name, _EMPTY))
+    return _frame(key, policy, _read_info1(policy, INFO1_READ), 0, _read_info3(policy), 0, 0, ops)
+
+
+def encode_exists(key: Key, policy: Policy) -> bytes:
+    """exists: metadata only."""
+    info1 = _read_info1(policy, INFO1_READ | INFO1_NOBINDATA)
+    return _frame(key, policy, info1, 0, _read_info3(policy), 0, 0, [])
+
+
+def encode_put(key: Key, ops: list[Op], meta: Any, policy: Policy) -> bytes:
+    """put (and remove_bin): write ops already encoded from the bins."""
+    ttl, generation = parse_meta(meta)
+    info2, info3, generation = _write_flags(policy, generation)
+    return _frame(key, policy, 0, info2, info3, generation, ttl, ops)
+
+
+def encode_touch(key: Key, ttl_value: Any, meta: Any, policy: Policy) -> bytes:
+    """touch: reset the ttl (``val``, else meta's ttl) and bump the generation."""
+    ttl, generation = parse_meta(meta)
+    if ttl_value is not None:
+        if isinstance(ttl_value, bool) or not isinstance(ttl_value, int):
+            raise ParamError("touch val must be an integer ttl")
+        if ttl_value:
+            ttl, _ = parse_meta({"ttl": ttl_value})
+    info2, info3, generation = _write_flags(policy, generation)
+    return _frame(key, policy, 0, info2, info3, generation, ttl, [Op(OP_TOUCH, PARTICLE_NULL, "", _EMPTY)])
+
+
+def encode_remove(key: Key, meta: Any, policy: Policy) -> bytes:
+    """remove: delete the record (generation check from meta's gen with POLICY_GEN_EQ/GT)."""
+    _, generation = parse_meta(meta)
+    info2, info3, generation = _write_flags(policy, generation)
+    return _frame(key, policy, 0, info2 | INFO2_DELETE, info3, generation, 0, [])
+
+
+def _append_value(value: Any, codec: ValueCodec) -> tuple[int, bytes]:
+    if isinstance(value, str):
+        return PARTICLE_STRING, value.encode("utf-8")
+    if isinstance(value, (bytes, bytearray)):
+        return PARTICLE_BLOB, bytes(value)
+    raise ParamError("append/prepend value must be a str or bytearray")
+
+
+def _incr_value(value: Any, codec: ValueCodec) -> tuple[int, bytes]:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ParamError("increment value must be an int or float")
+    return codec.encode(value)
+
+
+def encode_single_op(
+    key: Key, op_type: int, bin_name: Any, value: Any, meta: Any, policy: Policy, codec: ValueCodec
+) -> bytes:
+    """append / prepend / increment: one write op on one bin."""
+    check_bin_name(bin_name)
+    if op_type == OP_INCR:
+        particle_type, data = _incr_value(value, codec)
+    else:
+        particle_type, data = _append_value(value, codec)
+    ttl, generation = parse_meta(meta)
+    info2, info3, generation = _write_flags(policy, generation)
+    return _frame(key, policy, 0, info2, info3, generation, ttl, [Op(op_type, particle_type, bin_name, data)])
+
+
+# ------------------------------------------------------------------------------------------------ operate
+
+# An operator encoder turns one op dict into (wire op, reads?, writes?, ttl from the op or None).
+OperatorEncoder = Callable[[dict, ValueCodec], "tuple[Op, bool, bool, Optional[int]]"]
+_OPERATORS: dict[int, OperatorEncoder] = {}
+
+
+def register_operator(op_code: int, encoder: OperatorEncoder) -> None:
+    """Let another module (list/map operations, ...) handle the op dicts whose 'op' is `op_code`."""
+    _OPERATORS[op_code] = encoder
+
+
+def _bin_of(op: dict) -> str:
+    name = op.get("bin")
+    if name is None:
+        raise ParamError("operation requires a 'bin'")
+    check_bin_name(name)
+    return name  # type: ignore[no-any-return]
+
+
+def _value_of(op: dict) -> Any:
+    if "val" not in op:
+        raise ParamError("operation requires a 'val'")
+    return op["val"]
+
+
+def _op_read(op: dict, codec: ValueCodec) -> tuple[Op, bool, bool, Optional[int]]:
+    return Op(OP_READ, PARTICLE_NULL, _bin_of(op), _EMPTY), True, False, None
+
+
+def _op_write(op: dict, codec: ValueCodec) -> tuple[Op, bool, bool, Optional[int]]:
+    name = _bin_of(op)
+    particle_type, data = codec.encode(_value_of(op), SERIALIZER_PYTHON)
+    return Op(OP_WRITE, particle_type, name, data), False, True, None
+
+
+def _op_incr(op: dict, codec: ValueCodec) -> tuple[Op, bool, bool, Optional[int]]:
+    name = _bin_of(op)
+    particle_type, data = _incr_value(_value_of(op), codec)
+    return Op(OP_INCR, particle_type, name, data), False, True, None
+
+
+def _op_append(op: dict, codec: ValueCodec) -> tuple[Op, bool, bool, Optional[int]]:
+    name = _bin_of(op)
+    particle_type, data = _append_value(_value_of(op), codec)
+    return Op(OP_APPEND, particle_type, name, data), False, True, None
+
+
+def _op_prepend(op: dict, codec: ValueCodec) -> tuple[Op, bool, bool, Optional[int]]:
+    name = _bin_of(op)
+    particle_type, data = _append_value(_value_of(op), codec)
+    return Op(OP_PREPEND, particle_type, name, data), False, True, None
+
+
+def _op_touch(op: dict, codec: ValueCodec) -> tuple[Op, bool, bool, Optional[int]]:
+    # A 'val' on touch is the deprecated way to give the ttl; meta's ttl wins when both are given.
+    ttl = None
+    if op.get("val") is not None:
+        ttl, _ = parse_meta({"ttl": op["val"]})
+    return Op(OP_TOUCH, PARTICLE_NULL, "", _EMPTY), False, True, ttl
+
+
+def _op_delete(op: dict, codec: ValueCodec) -> tuple[Op, bool, bool, Optional[int]]:
+    return Op(OP_DELETE, PARTICLE_NULL, "", _EMPTY), False, True, None
+
+
+register_operator(OPERATOR_READ, _op_read)
+register_operator(OPERATOR_WRITE, _op_write)
+register_operator(OPERATOR_INCR, _op_incr)
+register_operator(OPERATOR_APPEND, _op_append)
+register_operator(OPERATOR_PREPEND, _op_prepend)
+register_operator(OPERATOR_TOUCH, _op_touch)
+register_operator(OP_DELETE, _op_delete)  # the wire's delete op (later clients' OPERATOR_DELETE)
+
+
+class OperateSpec:
+    """An encoded operate request and what its reply parser needs to know."""
+
+    __slots__ = ("request", "is_write")
+
+    def __init__(self, request: bytes, is_write: bool) -> None:
+        self.request = request
+        self.is_write = is_write
+
+
+def encode_operate(key: Key, operations: Any, meta: Any, policy: Policy, codec: ValueCodec) -> OperateSpec:
+    """operate / operate_ordered: the op dicts of the spec in one request."""
+    if not isinstance(operations, list):
+        raise ParamError("operations must be a list of dicts")
+    if not operations:
+        raise ParamError("operations list must not be empty")
+    ops: list[Op] = []
+    reads = writes = False
+    op_ttl: Optional[int] = None
+    for operation in operations:
+        if not isinstance(operation, dict):
+            raise ParamError("each operation must be a dict")
+        code = operation.get("op")
+        if isinstance(code, bool) or not isinstance(code, int):
+            raise ParamError("operation 'op' must be one of the aerospike.OPERATOR_* constants")
+        encoder = _OPERATORS.get(code)
+        if encoder is None:
+            raise ParamError(f"unsupported operation {code!r}")
+        op, is_read, is_write, ttl = encoder(operation, codec)
+        ops.append(op)
+        reads = reads or is_read
+        writes = writes or is_write
+        if ttl is not None:
+            op_ttl = ttl
+    ttl, generation = parse_meta(meta)
+    if op_ttl is not None and not (isinstance(meta, dict) and meta.get("ttl") is not None):
+        ttl = op_ttl
+    info1 = _read_info1(policy, INFO1_READ) if reads else 0
+    info3 = _read_info3(policy) if reads else 0
+    info2 = 0
+    if writes:
+        info2, write_info3, generation = _write_flags(policy, generation)
+        info3 |= write_info3
+    else:
+        generation = 0
+    return OperateSpec(_frame(key, policy, info1, info2, info3, generation, ttl, ops), writes)
+
+
+# ------------------------------------------------------------------------------------------------ replies
+
+
+def _reply_key(key: Key, message: Message) -> tuple:
+    # The official client's get reports the key the server sent back (CE sends none), so None.
+    key_field = message.field(FIELD_KEY)
+    user_key = None
+    if key_field:
+        try:
+            user_key = decode_value(key_field[0], key_field[1:])
+        except ProtocolError:
+            user_key = None
+    return (key.namespace, key.set_name, user_key, bytearray(key.digest))
+
+
+def get_parser(key: Key, codec: ValueCodec) -> Callable[[Message], tuple]:
+    """Parser of a get reply: ``(key, meta, bins)`` with the key as the server returned it."""
+
+    def parse(message: Message) -> tuple:
+        if message.result_code != RESULT_OK:
+            raise raise_for(message)
+        return (
+            _reply_key(key, message),
+            {"ttl": ttl_from_void_time(message.record_ttl), "gen": message.generation},
+            codec.ops_to_bins(message.ops),
+        )
+
+    return parse
+
+
+def select_parser(key: Key, codec: ValueCodec) -> Callable[[Message], tuple]:
+    """Parser of a select / operate reply: ``(key, meta, bins)`` with the caller's key."""
+
+    def parse(message: Message) -> tuple:
+        if message.result_code != RESULT_OK:
+            raise raise_for(message)
+        return (
+            key.as_tuple(),
+            {"ttl": ttl_from_void_time(message.record_ttl), "gen": message.generation},
+            codec.ops_to_bins(message.ops),
+        )
+
+    return parse
+
+
+def operate_parser(key: Key, codec: ValueCodec, is_write: bool) -> Callable[[Message], tuple]:
+    """Parser of an operate reply: ``(key, meta, bins)``."""
+
+    def parse(message: Message) -> tuple:
+        if message.result_code != RESULT_OK:
+            raise raise_for(message, is_write)
+        return (
+            key.as_tuple(),
+            {"ttl": ttl_from_void_time(message.record_ttl), "gen": message.generation},
+            codec.ops_to_bins(message.ops),
+        )
+
+    return parse
+
+
+def operate_ordered_parser(key: Key, codec: ValueCodec, is_write: bool) -> Callable[[Message], tuple]:
+    """Parser of an operate_ordered reply: ``(key, meta, [(bin, value), ...])`` in reply order."""
+
+    def parse(message: Message) -> tuple:
+        if message.result_code != RESULT_OK:
+            raise raise_for(message, is_write)
+        decode = codec.decode
+        return (
+            key.as_tuple(),
+            {"ttl": ttl_from_void_time(message.record_ttl), "gen": message.generation},
+            [(op.bin_name, decode(op.particle_type, op.value)) for op in message.ops],
+        )
+
+    return parse
+
+
+def exists_parser(key: Key) -> Callable[[Message], tuple]:
+    """Parser of an exists reply: ``(key, meta)``, meta None when the record is missing."""
+
+    def parse(message: Message) -> tuple:
+        code = message.result_code
+        if code == RESULT_OK:
+            return key.as_tuple(), {"ttl": ttl_from_void_time(message.record_ttl), "gen": message.generation}
+        if code == RESULT_KEY_NOT_FOUND:
+            return key.as_tuple(), None
+        raise raise_for(message)
+
+    return parse
+
+
+def _status_parse_write(message: Message) -> int:
+    if message.result_code != RESULT_OK:
+        raise raise_for(message, True)
+    return 0
+
+
+def status_parser() -> Callable[[Message], int]:
+    """Parser of a write without results (put, touch, remove, ...): 0, the official client's return value."""
+    return _status_parse_write
+
+
+__all__ += [
+    "MAX_BIN_NAME",
+    "exists_parser",
+    "get_parser",
+    "operate_ordered_parser",
+    "operate_parser",
+    "select_parser",
+    "status_parser",
+]

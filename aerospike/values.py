@@ -1,0 +1,303 @@
+"""Bin values of the spec: GeoJSON, null(), bin names and the serializer rules of data_mapping.rst.
+
+Owns: turning a bins dict into protocol ops (one encode pass per value through protocol.particles) and reply
+ops back into a bins dict; the class-level serializer/deserializer of ``aerospike.set_serializer`` and the
+instance-level pair of the ``serialization`` config; pickling of unsupported types (particle 9, "Python blob").
+Must not know sockets, the cluster or policies.
+
+Writing: int/float/str/bytes/bytearray/list/dict/GeoJSON/None map to server types; ``bool`` is written as an
+integer (what client 3.0.0 did); ``aerospike.null()`` or None deletes the bin. Other types follow the
+``serializer`` argument: SERIALIZER_PYTHON (default) pickles into a Python blob, SERIALIZER_USER calls the
+instance-level serializer, else the class-level one, and stores a generic blob (particle 4), SERIALIZER_NONE
+refuses with ParamError.
+
+Reading: a server bool reads as bool, blobs as bytearray, GeoJSON as :class:`GeoJSON`. A generic blob goes
+through the instance-level deserializer, else the class-level one, when one is registered. A Python blob is
+unpickled. **Risk**: unpickling runs code chosen by whoever wrote the record; a client that reads records
+written by untrusted parties should set the config key ``'unpickle_python_blobs': False`` (not in the 3.0.0
+spec; default True for compatibility), which returns Python blobs as raw bytearray instead.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from typing import Any, Callable, Optional
+
+from ._constants import SERIALIZER_NONE, SERIALIZER_PYTHON, SERIALIZER_USER
+from .exception import ClientError, ParamError
+from .protocol.constants import OP_WRITE, PARTICLE_BLOB, PARTICLE_GEOJSON, PARTICLE_NULL, PARTICLE_PYTHON_BLOB
+from .protocol.errors import ProtocolError
+from .protocol.message import Op
+from .protocol.particles import decode_value, encode_value
+
+__all__ = [
+    "GeoJSON",
+    "Null",
+    "ValueCodec",
+    "check_bin_name",
+    "null",
+    "set_deserializer",
+    "set_serializer",
+    "unset_serializers",
+]
+
+MAX_BIN_NAME = 15  # bytes; the server refuses longer names, the official client checks before sending
+
+Serializer = Callable[[Any], Any]
+Deserializer = Callable[[Any], Any]
+
+# The class-level pair of aerospike.set_serializer / set_deserializer.
+_class_serializer: Optional[Serializer] = None
+_class_deserializer: Optional[Deserializer] = None
+
+
+def set_serializer(callback: Serializer) -> None:
+    """Register the class-level serializer used with ``serializer=aerospike.SERIALIZER_USER``."""
+    global _class_serializer
+    if not callable(callback):
+        raise ParamError("serializer must be callable")
+    _class_serializer = callback
+
+
+def set_deserializer(callback: Deserializer) -> None:
+    """Register the class-level deserializer run on generic blobs (AS_BYTES_BLOB) read from the server."""
+    global _class_deserializer
+    if not callable(callback):
+        raise ParamError("deserializer must be callable")
+    _class_deserializer = callback
+
+
+def unset_serializers() -> None:
+    """Deregister the class-level serializer and deserializer."""
+    global _class_serializer, _class_deserializer
+    _class_serializer = None
+    _class_deserializer = None
+
+
+class Null:
+    """The server-side null: as a bin value it removes the bin. ``aerospike.null()`` returns the one instance."""
+
+    _instance: Optional[Null] = None
+    __slots__ = ()
+
+    def __new__(cls) -> Null:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "aerospike.null()"
+
+    def __reduce__(self) -> tuple:
+        return (Null, ())
+
+
+def null() -> Null:
+    """A value distinguishing a server-side null from Python None."""
+    return Null()
+
+
+class GeoJSON:
+    """Geospatial data (a dict) that writes as the server's GeoJSON type; reads of GeoJSON bins return one."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, geo_data: Any = None) -> None:
+        self._data: dict = {}
+        if geo_data is None:
+            return
+        if isinstance(geo_data, str):
+            self.loads(geo_data)
+        elif isinstance(geo_data, dict):
+            self.wrap(geo_data)
+        else:
+            raise ParamError("GeoJSON data must be a dict or a GeoJSON string")
+
+    def wrap(self, geo_data: dict) -> None:
+        """Set the geospatial data from a dict."""
+        if not isinstance(geo_data, dict):
+            raise ParamError("GeoJSON.wrap expects a dict")
+        self._data = geo_data
+
+    def unwrap(self) -> dict:
+        """The geospatial data as a dict."""
+        return self._data
+
+    def loads(self, raw_geo: str) -> None:
+        """Set the geospatial data from a GeoJSON string."""
+        if not isinstance(raw_geo, str):
+            raise ParamError("GeoJSON.loads expects a str")
+        try:
+            data = json.loads(raw_geo)
+        except ValueError as error:
+            raise ParamError(f"invalid GeoJSON string: {error}") from error
+        if not isinstance(data, dict):
+            raise ParamError("GeoJSON string must hold an object")
+        self._data = data
+
+    def dumps(self) -> str:
+        """The geospatial data as a GeoJSON string."""
+        return json.dumps(self._data)
+
+    def __str__(self) -> str:
+        return self.dumps()
+
+    def __repr__(self) -> str:
+        return self.dumps()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, GeoJSON):
+            return self._data == other._data
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.dumps())
+
+    def __getstate__(self) -> dict:
+        return self._data
+
+    def __setstate__(self, state: dict) -> None:
+        self._data = state
+
+
+def check_bin_name(name: Any) -> bytes:
+    """The UTF-8 bytes of a bin name; ParamError for a non-str, BinNameError for one over 15 bytes."""
+    if type(name) is not str and not isinstance(name, str):
+        raise ParamError("bin name must be a string")
+    encoded = name.encode("utf-8")
+    if len(encoded) > MAX_BIN_NAME:
+        from .exception import BinNameError
+
+        raise BinNameError(f"A bin name should not exceed {MAX_BIN_NAME} characters")
+    return encoded
+
+
+_NULL = Null()
+
+
+class ValueCodec:
+    """Encoding and decoding of values for one client (its instance-level serializer pair and switches)."""
+
+    __slots__ = ("serializer", "deserializer", "unpickle", "_fallbacks", "_blob_factory")
+
+    def __init__(
+        self,
+        serializer: Optional[Serializer] = None,
+        deserializer: Optional[Deserializer] = None,
+        unpickle: bool = True,
+    ) -> None:
+        self.serializer = serializer
+        self.deserializer = deserializer
+        self.unpickle = unpickle
+        self._fallbacks: dict[int, Callable[[Any], tuple[int, bytes]]] = {
+            SERIALIZER_PYTHON: self._pickle_fallback,
+            SERIALIZER_USER: self._user_fallback,
+            SERIALIZER_NONE: self._no_fallback,
+        }
+        self._blob_factory = self._decode_typed_blob
+
+    # ----------------------------------------------------------------------------------------- encoding
+
+    @staticmethod
+    def _common_fallback(value: Any) -> Optional[tuple[int, bytes]]:
+        if isinstance(value, GeoJSON):
+            return PARTICLE_GEOJSON, value.dumps().encode("utf-8")
+        if value is _NULL:
+            return PARTICLE_NULL, b""
+        return None
+
+    def _pickle_fallback(self, value: Any) -> tuple[int, bytes]:
+        common = self._common_fallback(value)
+        if common is not None:
+            return common
+        try:
+            return PARTICLE_PYTHON_BLOB, pickle.dumps(value)
+        except Exception as error:
+            raise ParamError(f"cannot serialize a value of type {type(value).__name__}: {error}") from error
+
+    def _user_fallback(self, value: Any) -> tuple[int, bytes]:
+        common = self._common_fallback(value)
+        if common is not None:
+            return common
+        serializer = self.serializer or _class_serializer
+        if serializer is None:
+            raise ParamError("No serializer callback registered")
+        try:
+            data = serializer(value)
+        except Exception as error:
+            raise ClientError(f"serializer callback failed: {error}") from error
+        if isinstance(data, str):
+            return PARTICLE_BLOB, data.encode("utf-8")
+        if isinstance(data, (bytes, bytearray)):
+            return PARTICLE_BLOB, bytes(data)
+        raise ClientError("serializer callback must return str, bytes or bytearray")
+
+    def _no_fallback(self, value: Any) -> tuple[int, bytes]:
+        common = self._common_fallback(value)
+        if common is not None:
+            return common
+        raise ParamError(f"Unable to serialize a value of type {type(value).__name__} (SERIALIZER_NONE)")
+
+    def fallback_for(self, serializer: int) -> Callable[[Any], tuple[int, bytes]]:
+        """The fallback for unsupported types under one of the SERIALIZER_* modes."""
+        fallback = self._fallbacks.get(serializer)
+        if fallback is None:
+            raise ParamError(f"serializer must be one of the SERIALIZER_* constants, not {serializer!r}")
+        return fallback
+
+    def encode(self, value: Any, serializer: int = SERIALIZER_PYTHON) -> tuple[int, bytes]:
+        """(particle_type, bytes) of one value; ParamError for values that cannot be written."""
+        try:
+            return encode_value(value, self._fallbacks.get(serializer) or self.fallback_for(serializer))
+        except ProtocolError as error:
+            raise ParamError(str(error)) from None
+
+    def bins_to_ops(self, bins: Any, serializer: int = SERIALIZER_PYTHON, op_type: int = OP_WRITE) -> list[Op]:
+        """One write op per bin of a bins dict, in dict order."""
+        if type(bins) is not dict and not isinstance(bins, dict):
+            raise ParamError("bins must be a dict")
+        fallback = self._fallbacks.get(serializer) or self.fallback_for(serializer)
+        ops = []
+        for name, value in bins.items():
+            if type(name) is not str:
+                raise ParamError("bin name must be a string")
+            if len(name) > MAX_BIN_NAME or len(name.encode("utf-8")) > MAX_BIN_NAME:
+                check_bin_name(name)
+            try:
+                particle_type, data = encode_value(value, fallback)
+            except ProtocolError as error:
+                raise ParamError(f"bin {name!r}: {error}") from None
+            ops.append(Op(op_type, particle_type, name, data))
+        return ops
+
+    # ----------------------------------------------------------------------------------------- decoding
+
+    def _decode_typed_blob(self, particle_type: int, data: bytes) -> Any:
+        if particle_type == PARTICLE_PYTHON_BLOB and self.unpickle:
+            try:
+                return pickle.loads(data)
+            except Exception as error:
+                raise ClientError(f"cannot unpickle a Python blob: {error}") from error
+        return bytearray(data)
+
+    def decode(self, particle_type: int, data: bytes, preserved_map_as_list: bool = False) -> Any:
+        """The Python value of one particle."""
+        if particle_type == PARTICLE_BLOB:
+            deserializer = self.deserializer or _class_deserializer
+            if deserializer is not None:
+                try:
+                    return deserializer(bytearray(data))
+                except Exception as error:
+                    raise ClientError(f"deserializer callback failed: {error}") from error
+        try:
+            return decode_value(
+                particle_type, data, GeoJSON, self._blob_factory, preserved_map_as_list=preserved_map_as_list
+            )
+        except ProtocolError as error:
+            raise ClientError(f"cannot decode a value of particle type {particle_type}: {error}") from None
+
+    def ops_to_bins(self, ops: list[Op]) -> dict[str, Any]:
+        """The bins dict of a reply (a later op on the same bin wins, as in the official client)."""
+        decode = self.decode
+        return {op.bin_name: decode(op.particle_type, op.value) for op in ops}

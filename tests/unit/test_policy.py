@@ -1,0 +1,101 @@
+"""Policies: defaults per kind, deprecated top-level defaults, validation, per-call merges."""
+
+from __future__ import annotations
+
+import pytest
+
+import aerospike
+from aerospike.exception import ParamError
+from aerospike.policy import Policy, Resolver, build, build_defaults
+
+
+def test_spec_defaults() -> None:
+    defaults = build_defaults(None)
+    read = defaults["read"]
+    assert (read.total_timeout, read.socket_timeout, read.max_retries, read.sleep_between_retries) == (1000, 0, 2, 0)
+    assert read.key == aerospike.POLICY_KEY_DIGEST and read.replica == aerospike.POLICY_REPLICA_MASTER
+    assert read.deserialize is True and read.linearize_read is False
+    write = defaults["write"]
+    assert (write.total_timeout, write.max_retries) == (1000, 0)
+    assert write.exists == aerospike.POLICY_EXISTS_IGNORE and write.gen == aerospike.POLICY_GEN_IGNORE
+    assert write.commit_level == aerospike.POLICY_COMMIT_LEVEL_ALL and write.durable_delete is False
+    assert defaults["batch"].max_retries == 2 and defaults["batch"].allow_inline is True
+    assert (defaults["scan"].socket_timeout, defaults["scan"].total_timeout) == (10000, 0)
+    assert (defaults["query"].socket_timeout, defaults["query"].total_timeout) == (10000, 0)
+    assert defaults["info"].timeout == 1000
+
+
+def test_deprecated_top_level_defaults_apply_to_their_kinds() -> None:
+    defaults = build_defaults(
+        {"total_timeout": 3000, "key": aerospike.POLICY_KEY_SEND, "exists": aerospike.POLICY_EXISTS_CREATE,
+         "commit_level": aerospike.POLICY_COMMIT_LEVEL_MASTER, "read": {"total_timeout": 50}}
+    )
+    assert defaults["read"].total_timeout == 50  # the kind's own dict wins
+    assert defaults["write"].total_timeout == 3000
+    assert defaults["write"].key == aerospike.POLICY_KEY_SEND
+    assert defaults["write"].exists == aerospike.POLICY_EXISTS_CREATE
+    assert defaults["operate"].exists == aerospike.POLICY_EXISTS_IGNORE
+    assert defaults["remove"].commit_level == aerospike.POLICY_COMMIT_LEVEL_MASTER
+    assert defaults["read"].commit_level == aerospike.POLICY_COMMIT_LEVEL_ALL
+
+
+@pytest.mark.parametrize(
+    ("kind", "overrides"),
+    [
+        ("read", {"total_timeout": "1000"}),
+        ("read", {"total_timeout": -1}),
+        ("read", {"max_retries": True}),
+        ("write", {"exists": 99}),
+        ("write", {"gen": 7}),
+        ("write", {"key": 5}),
+        ("write", {"durable_delete": "yes"}),
+        ("read", {"exists": aerospike.POLICY_EXISTS_CREATE}),
+        ("read", {"no_such_key": 1}),
+        ("info", {"total_timeout": 5}),
+    ],
+)
+def test_bad_policies_raise_param_error_naming_the_key(kind: str, overrides: dict) -> None:
+    with pytest.raises(ParamError) as raised:
+        build(kind, overrides)
+    assert list(overrides)[0] in raised.value.msg
+
+
+def test_bad_config_policies() -> None:
+    with pytest.raises(ParamError):
+        build_defaults({"read": 5})
+    with pytest.raises(ParamError):
+        build_defaults({"bogus": 1})
+    with pytest.raises(ParamError):
+        build_defaults([])
+
+
+def test_socket_timeout_capped_by_total_timeout() -> None:
+    policy = build("read", {"socket_timeout": 5000, "total_timeout": 100})
+    assert policy.socket_timeout == 100
+    assert build("read", {"socket_timeout": 5000, "total_timeout": 0}).socket_timeout == 5000
+
+
+def test_legacy_keys() -> None:
+    assert build("remove", {"retry": aerospike.POLICY_RETRY_ONCE}).max_retries == 1
+    assert build("read", {"timeout": 250}).total_timeout == 250
+
+
+def test_policies_are_frozen() -> None:
+    policy = build("read")
+    with pytest.raises(AttributeError):
+        policy.total_timeout = 5  # type: ignore[misc]
+
+
+def test_resolver_returns_defaults_and_caches_merges() -> None:
+    defaults = build_defaults({"read": {"max_retries": 5}})
+    resolver = Resolver(defaults)
+    assert resolver.resolve("read", None) is defaults["read"]
+    assert resolver.resolve("read", {}) is defaults["read"]
+    merged = resolver.resolve("read", {"total_timeout": 20})
+    assert merged.total_timeout == 20 and merged.max_retries == 5
+    assert resolver.resolve("read", {"total_timeout": 20}) is merged
+    assert isinstance(merged, Policy)
+    with pytest.raises(ParamError):
+        resolver.resolve("read", [("total_timeout", 1)])
+    with pytest.raises(ParamError):
+        resolver.resolve("read", {"total_timeout": None})

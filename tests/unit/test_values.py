@@ -1,0 +1,153 @@
+"""Values: serializer rules, bool handling, null(), GeoJSON, bin names, decoding of typed blobs."""
+
+from __future__ import annotations
+
+import pickle
+from typing import Iterator
+
+import pytest
+
+import aerospike
+from aerospike.exception import BinNameError, ClientError, ParamError
+from aerospike.protocol.constants import (
+    PARTICLE_BLOB,
+    PARTICLE_BOOL,
+    PARTICLE_GEOJSON,
+    PARTICLE_INTEGER,
+    PARTICLE_LIST,
+    PARTICLE_NULL,
+    PARTICLE_PYTHON_BLOB,
+)
+from aerospike.values import GeoJSON, ValueCodec, check_bin_name
+
+
+@pytest.fixture(autouse=True)
+def _no_class_serializers() -> Iterator[None]:
+    aerospike.unset_serializers()
+    yield
+    aerospike.unset_serializers()
+
+
+def test_supported_types_and_bool_as_integer() -> None:
+    codec = ValueCodec()
+    assert codec.encode(True) == (PARTICLE_INTEGER, (1).to_bytes(8, "big"))
+    assert codec.encode(None) == (PARTICLE_NULL, b"")
+    assert codec.encode(aerospike.null()) == (PARTICLE_NULL, b"")
+    assert codec.encode(bytearray(b"ab")) == (PARTICLE_BLOB, b"ab")
+    assert codec.encode([True])[0] == PARTICLE_LIST
+
+
+def test_unsupported_type_is_pickled_by_default() -> None:
+    codec = ValueCodec()
+    particle_type, data = codec.encode((1, 2, 3))
+    assert particle_type == PARTICLE_PYTHON_BLOB
+    assert pickle.loads(data) == (1, 2, 3)
+    assert codec.decode(particle_type, data) == (1, 2, 3)
+
+
+def test_unpickling_can_be_turned_off() -> None:
+    data = pickle.dumps({1, 2})
+    assert ValueCodec(unpickle=False).decode(PARTICLE_PYTHON_BLOB, data) == bytearray(data)
+    with pytest.raises(ClientError):
+        ValueCodec().decode(PARTICLE_PYTHON_BLOB, b"not a pickle")
+
+
+def test_serializer_none_refuses() -> None:
+    with pytest.raises(ParamError):
+        ValueCodec().encode((1, 2), aerospike.SERIALIZER_NONE)
+    with pytest.raises(ParamError):
+        ValueCodec().encode((1, 2), 99)
+
+
+def test_user_serializer_instance_level_beats_class_level() -> None:
+    aerospike.set_serializer(lambda value: "class")
+    assert ValueCodec().encode((1,), aerospike.SERIALIZER_USER) == (PARTICLE_BLOB, b"class")
+    assert ValueCodec(serializer=lambda value: b"inst").encode((1,), aerospike.SERIALIZER_USER) == (
+        PARTICLE_BLOB,
+        b"inst",
+    )
+
+
+def test_user_serializer_missing() -> None:
+    with pytest.raises(ParamError):
+        ValueCodec().encode((1,), aerospike.SERIALIZER_USER)
+
+
+def test_deserializer_runs_on_generic_blobs() -> None:
+    assert ValueCodec().decode(PARTICLE_BLOB, b"[1]") == bytearray(b"[1]")
+    aerospike.set_deserializer(lambda data: ("class", bytes(data)))
+    assert ValueCodec().decode(PARTICLE_BLOB, b"x") == ("class", b"x")
+    assert ValueCodec(deserializer=lambda data: "inst").decode(PARTICLE_BLOB, b"x") == "inst"
+
+
+def test_server_bool_reads_as_bool() -> None:
+    assert ValueCodec().decode(PARTICLE_BOOL, b"\x01") is True
+
+
+def test_geojson() -> None:
+    point = {"type": "Point", "coordinates": [-122.0, 37.5]}
+    geo = GeoJSON(point)
+    assert geo.unwrap() == point
+    assert geo.dumps() == '{"type": "Point", "coordinates": [-122.0, 37.5]}'
+    assert aerospike.geojson(geo.dumps()) == geo
+    assert aerospike.geodata(point) == geo
+    other = GeoJSON()
+    other.loads('{"type": "Point", "coordinates": [0, 0]}')
+    assert other.unwrap()["coordinates"] == [0, 0]
+    other.wrap(point)
+    assert other == geo
+    particle_type, data = ValueCodec().encode(geo)
+    assert particle_type == PARTICLE_GEOJSON and data == b"\x00\x00\x00" + geo.dumps().encode()
+    decoded = ValueCodec().decode(PARTICLE_GEOJSON, b"\x00\x00\x01" + bytes(8) + geo.dumps().encode())
+    assert isinstance(decoded, GeoJSON) and decoded == geo
+    with pytest.raises(ParamError):
+        GeoJSON(5)
+    with pytest.raises(ParamError):
+        GeoJSON("not json")
+
+
+def test_null_is_a_singleton() -> None:
+    assert aerospike.null() is aerospike.null()
+    assert pickle.loads(pickle.dumps(aerospike.null())) is aerospike.null()
+
+
+def test_bin_names() -> None:
+    assert check_bin_name("a" * 15) == b"a" * 15
+    with pytest.raises(BinNameError):
+        check_bin_name("a" * 16)
+    with pytest.raises(ParamError):
+        check_bin_name(5)
+    with pytest.raises(BinNameError):
+        ValueCodec().bins_to_ops({"é" * 8: 1})
+    with pytest.raises(ParamError):
+        ValueCodec().bins_to_ops({1: 1})
+    with pytest.raises(ParamError):
+        ValueCodec().bins_to_ops([("a", 1)])
+
+
+def test_out_of_range_integer() -> None:
+    with pytest.raises(ParamError):
+        ValueCodec().bins_to_ops({"a": 2**64})
+
+
+def test_bins_to_ops_order_and_reply_decoding() -> None:
+    codec = ValueCodec()
+    ops = codec.bins_to_ops({"a": 1, "b": "x", "c": None})
+    assert [op.bin_name for op in ops] == ["a", "b", "c"]
+    assert codec.ops_to_bins(ops) == {"a": 1, "b": "x", "c": None}
+
+
+def test_log_level_and_handler() -> None:
+    seen = []
+    aerospike.set_log_level(aerospike.LOG_LEVEL_DEBUG)
+    aerospike.set_log_handler(lambda level, func, path, line, msg: seen.append((level, msg)))
+    try:
+        import logging
+
+        logging.getLogger("aerospike").debug("hello %s", "there")
+        assert seen == [(aerospike.LOG_LEVEL_DEBUG, "hello there")]
+        with pytest.raises(ParamError):
+            aerospike.set_log_level(42)
+    finally:
+        aerospike.set_log_handler(None)
+        aerospike.set_log_level(aerospike.LOG_LEVEL_WARN)
