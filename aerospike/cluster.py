@@ -1,0 +1,347 @@
+"""The cluster view of one process: config, node registry, routing table and the tend thread.
+
+Owns: turning ClusterSnapshots (from the local Tender, or from the shared-memory reader through the strategy
+seam) into this process's Node objects and a routing table swapped in with one assignment; the tend thread;
+fork safety (a forked child drops inherited sockets, pools and thread, and rebuilds them on first use).
+Must not know commands or the wire format of tending (tend.py) or of shared memory (aerospike/shm/).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import ssl
+import threading
+import weakref
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Optional, Protocol
+
+from . import exception
+from .connection import NETWORK_ERROR_CODE
+from .node import Node, format_address
+from .shm.config import ShmConfig
+from .snapshot import EMPTY_SNAPSHOT, ClusterSnapshot, NodeRecord
+from .tend import Tender
+
+log = logging.getLogger("aerospike.cluster")
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    """What tending and pooling need from the client config (times in seconds)."""
+
+    seeds: tuple[tuple[str, int, Optional[str]], ...]
+    cluster_name: Optional[str] = None
+    tend_interval: float = 1.0
+    conn_timeout: float = 1.0
+    max_conns_per_node: int = 300
+    max_socket_idle: float = 0.0
+    user: Optional[str] = None
+    password: Optional[str] = field(default=None, repr=False)
+    tls: Optional[Mapping[str, Any]] = None
+    shm: Optional[ShmConfig] = None
+    shm_key: Optional[int] = None
+    fail_if_not_connected: bool = True
+
+
+class TendStrategy(Protocol):
+    """How the cluster's view is kept current: tend locally, or read/tend a shared-memory segment."""
+
+    def start(self) -> None: ...
+
+    def step(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    def after_fork_in_child(self) -> None: ...
+
+
+class LocalTending:
+    """The default strategy: this process tends the cluster itself."""
+
+    def __init__(self, cluster: Cluster, tender: Tender) -> None:
+        self.cluster = cluster
+        self.tender = tender
+
+    def start(self) -> None:
+        snapshot = self.tender.tend()
+        if not snapshot.nodes and self.cluster.config.fail_if_not_connected:
+            raise exception.error_for_code(NETWORK_ERROR_CODE, self.tender.seed_failure_message())
+        self.cluster.apply_snapshot(snapshot)
+
+    def step(self) -> None:
+        self.cluster.apply_snapshot(self.tender.tend())
+
+    def close(self) -> None:
+        self.tender.close()
+
+    def after_fork_in_child(self) -> None:
+        self.tender.after_fork_in_child()
+
+
+def make_tls_context(tls: Optional[Mapping[str, Any]]) -> Optional[ssl.SSLContext]:
+    """An SSLContext from the spec's `tls` config dict, or None when TLS is not enabled."""
+    if not tls or not tls.get("enable"):
+        return None
+    try:
+        context = ssl.create_default_context(cafile=tls.get("cafile"), capath=tls.get("capath"))
+        if tls.get("certfile"):
+            context.load_cert_chain(tls["certfile"], tls.get("keyfile"), tls.get("keyfile_pw"))
+        if tls.get("cipher_suite"):
+            context.set_ciphers(tls["cipher_suite"])
+    except (OSError, ssl.SSLError) as error:
+        raise exception.TLSError(exception.TLSError.code, f"TLS configuration: {error}") from None
+    return context
+
+
+class _Routing:
+    """One immutable routing state: the snapshot, its nodes and per-namespace owner lists of Node objects."""
+
+    __slots__ = ("snapshot", "nodes", "table")
+
+    def __init__(
+        self, snapshot: ClusterSnapshot, nodes: tuple[Node, ...], table: dict[str, tuple[list, ...]]
+    ) -> None:
+        self.snapshot = snapshot
+        self.nodes = nodes
+        self.table = table
+
+
+_EMPTY_ROUTING = _Routing(EMPTY_SNAPSHOT, (), {})
+
+
+def _forked_child_hook(reference: weakref.ref) -> Callable[[], None]:
+    def hook() -> None:
+        cluster = reference()
+        if cluster is not None:
+            cluster._mark_forked()
+
+    return hook
+
+
+class Cluster:
+    """This process's view of one Aerospike cluster."""
+
+    def __init__(
+        self, config: ClusterConfig, strategy_factory: Optional[Callable[[Cluster], Any]] = None
+    ) -> None:
+        self.config = config
+        self._tls_context = make_tls_context(config.tls)
+        self.tender = Tender(config, self._tls_context)
+        self._strategy_factory = strategy_factory
+        self._strategy: Any = None
+        self._routing = _EMPTY_ROUTING
+        # node_for's table: the same dict as _routing.table, read without an attribute hop.
+        self._table: dict[str, tuple[list, ...]] = {}
+        self._registry: dict[str, Node] = {}  # one Node per node name, kept while present
+        self._registry_lock = threading.Lock()
+        # Called at the start of node_for when set: the strategy's poll(), or the post-fork rebuild.
+        self._check: Optional[Callable[[], None]] = None
+        self._thread: Optional[threading.Thread] = None
+        self._stop = threading.Event()
+        self._connected = False
+        self._closed = False
+        self._forked = False  # set in a forked child until the first use rebuilds thread and sockets
+        self._round_robin = 0
+        os.register_at_fork(after_in_child=_forked_child_hook(weakref.ref(self)))
+
+    def __repr__(self) -> str:
+        seeds = ", ".join(format_address(host, port) for host, port, _ in self.config.seeds)
+        return f"<Cluster seeds=[{seeds}] nodes={len(self._routing.nodes)} connected={self._connected}>"
+
+    # -- lifecycle -----------------------------------------------------------------------------------------------
+
+    def connect(self) -> None:
+        """Validate seeds, tend once synchronously, then tend every `tend_interval` in a daemon thread."""
+        if self._connected:
+            return
+        if self._closed:
+            raise exception.ClientError(exception.ClientError.code, "the cluster was closed")
+        strategy = (
+            self._strategy_factory(self)
+            if self._strategy_factory is not None
+            else LocalTending(self, self.tender)
+        )
+        strategy.start()
+        self._strategy = strategy
+        self._check = getattr(strategy, "poll", None)
+        self._connected = True
+        self._start_thread()
+
+    def _start_thread(self) -> None:
+        self._stop = threading.Event()
+        thread = threading.Thread(
+            target=self._run, args=(weakref.ref(self), self._stop), name="aerospike-tend", daemon=True
+        )
+        self._thread = thread
+        thread.start()
+
+    @staticmethod
+    def _run(reference: weakref.ref, stop: threading.Event) -> None:
+        # Holds the cluster only while stepping, so an abandoned cluster can be collected.
+        while True:
+            cluster = reference()
+            if cluster is None:
+                return
+            interval = cluster.config.tend_interval
+            del cluster
+            if stop.wait(interval):
+                return
+            cluster = reference()
+            if cluster is None or stop.is_set():
+                return
+            try:
+                cluster._tend_step()
+            except Exception:
+                log.exception("cluster tend failed")
+            del cluster
+
+    def _tend_step(self) -> None:
+        self._strategy.step()
+        for node in self._routing.nodes:
+            node.pool.reap()
+
+    def close(self) -> None:
+        """Stop tending and close every connection this process owns."""
+        if self._closed:
+            return
+        self._closed = True
+        self._connected = False
+        self._stop.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=max(self.config.conn_timeout * 2, 1.0) + self.config.tend_interval)
+        self._thread = None
+        if self._strategy is not None:
+            self._strategy.close()
+        else:
+            self.tender.close()
+        with self._registry_lock:
+            nodes = list(self._registry.values())
+            self._registry.clear()
+        for node in nodes:
+            node.close()
+        self._routing = _EMPTY_ROUTING
+        self._table = {}
+
+    def is_connected(self) -> bool:
+        """True after connect() while the cluster is open and knows at least one node."""
+        if self._check is not None and self._connected:
+            self._check()
+        return self._connected and bool(self._routing.nodes)
+
+    # -- fork safety ---------------------------------------------------------------------------------------------
+
+    def _mark_forked(self) -> None:
+        # Runs in the child right after fork: no I/O, no threads; drop what the parent owns.
+        self._thread = None
+        self._stop = threading.Event()
+        self._registry_lock = threading.Lock()
+        if self._connected:
+            self._forked = True
+            self._check = self._rebuild_after_fork
+
+    def _rebuild_after_fork(self) -> None:
+        with self._registry_lock:
+            if not self._forked:
+                return
+            self._forked = False
+            strategy = self._strategy
+            self._check = getattr(strategy, "poll", None)
+        # Pools reset themselves in a child (pool.py); the strategy forgets its inherited tend sockets.
+        strategy.after_fork_in_child()
+        if self._connected and not self._closed:
+            self._start_thread()
+        if self._check is not None:
+            self._check()
+
+    def _ensure_current(self) -> None:
+        if self._check is not None:
+            self._check()
+
+    # -- snapshots and routing -----------------------------------------------------------------------------------
+
+    def apply_snapshot(self, snapshot: ClusterSnapshot) -> None:
+        """Resolve the snapshot's nodes to this process's Node objects and swap the routing table in."""
+        if snapshot is self._routing.snapshot or self._closed:
+            return
+        with self._registry_lock:
+            registry = self._registry
+            nodes = tuple(self._node_for_record(record) for record in snapshot.nodes)
+            present = {record.name for record in snapshot.nodes}
+            gone = [name for name in registry if name not in present]
+            removed = [registry.pop(name) for name in gone]
+        table: dict[str, tuple[list, ...]] = {}
+        for namespace, partitions in snapshot.namespaces.items():
+            rows = []
+            for owners in partitions.owners:
+                rows.append([nodes[index] if index >= 0 else None for index in owners])
+            table[namespace] = tuple(rows)
+        routing = _Routing(snapshot, nodes, table)
+        self._routing = routing
+        self._table = table
+        for node in removed:
+            log.debug("closing pool of departed node %s", node.name)
+            node.close()
+
+    def _node_for_record(self, record: NodeRecord) -> Node:
+        node = self._registry.get(record.name)
+        if node is not None and (node.host, node.port) != (record.host, record.port):
+            # Same name at a new address: a fresh pool for the new address.
+            node.close()
+            node = None
+        if node is None:
+            node = Node(record, self.config, self._tls_context)
+            self._registry[record.name] = node
+        return node
+
+    @property
+    def snapshot(self) -> ClusterSnapshot:
+        return self._routing.snapshot
+
+    def node_for(self, namespace: str, partition_id: int, replica_index: int) -> Optional[Node]:
+        """The node holding `replica_index` of the partition, or None (unknown namespace or unowned)."""
+        if self._check is not None:
+            self._check()
+        rows = self._table.get(namespace)
+        if rows is None or replica_index >= len(rows):
+            return None
+        return rows[replica_index][partition_id]
+
+    def replica_count(self, namespace: str) -> int:
+        """How many replicas of `namespace` the partition map holds (0 for an unknown namespace)."""
+        self._ensure_current()
+        rows = self._table.get(namespace)
+        return 0 if rows is None else len(rows)
+
+    def has_namespace(self, namespace: str) -> bool:
+        self._ensure_current()
+        return namespace in self._table
+
+    def namespaces(self) -> list[str]:
+        self._ensure_current()
+        return list(self._table)
+
+    def nodes(self) -> list[Node]:
+        """The nodes currently in the cluster."""
+        self._ensure_current()
+        return list(self._routing.nodes)
+
+    def get_node(self, name: str) -> Node:
+        """The node named `name`; InvalidNodeError when the cluster has no such node."""
+        self._ensure_current()
+        for node in self._routing.nodes:
+            if node.name == name:
+                return node
+        raise exception.InvalidNodeError(exception.InvalidNodeError.code, f"Invalid node: {name}")
+
+    def random_node(self) -> Node:
+        """A node of the cluster, round robin; InvalidNodeError when the cluster has none."""
+        self._ensure_current()
+        nodes = self._routing.nodes
+        if not nodes:
+            raise exception.InvalidNodeError(
+                exception.InvalidNodeError.code, "Cluster is empty: no node available"
+            )
+        self._round_robin = index = (self._round_robin + 1) % len(nodes)
+        return nodes[index]

@@ -1,0 +1,288 @@
+"""THE retry loop every command goes through: deadline, attempts, node choice, replica sequence, in_doubt.
+
+Owns: picking a node per attempt (cluster.node_for, or a given node), checking a connection out of its pool,
+sending the request, reading the reply frame(s), decoding messages, returning the connection, and deciding what
+a failure means (retry on another replica, raise, mark in_doubt). Must not know what a request encodes or what
+a reply means: the caller's `parse` (or `on_message`) turns messages into results or raises the server's error.
+"""
+
+from __future__ import annotations
+
+from time import monotonic, sleep
+from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
+
+from . import exception
+from ._constants import POLICY_REPLICA_MASTER
+from .connection import NETWORK_ERROR_CODE
+from .protocol.constants import INFO3_LAST, PROTO_TYPE_MESSAGE
+from .protocol.errors import ProtocolError
+from .protocol.message import Message, decode_message
+
+if TYPE_CHECKING:
+    from .cluster import Cluster
+    from .node import Node
+
+T = TypeVar("T")
+
+_TIMEOUT_CODE = exception.TimeoutError.code
+_NO_MORE_CONNECTIONS_CODE = exception.NoMoreConnectionsError.code
+# Failures of one attempt that another attempt (maybe on another replica) may cure.
+_RETRYABLE = frozenset((NETWORK_ERROR_CODE, _TIMEOUT_CODE, _NO_MORE_CONNECTIONS_CODE))
+
+
+class _ConsumerError(Exception):
+    """Carries an exception raised by a stream's on_message past the loop's own handlers."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def _timeouts(policy: Any) -> tuple[float, Optional[float]]:
+    """(deadline or 0.0, per-attempt socket timeout in seconds or None) from the policy's milliseconds."""
+    total = policy.total_timeout
+    socket_ms = policy.socket_timeout
+    if total:
+        if not socket_ms or socket_ms > total:
+            socket_ms = total
+        return monotonic() + total / 1000.0, socket_ms / 1000.0
+    return 0.0, (socket_ms / 1000.0 if socket_ms else None)
+
+
+def _final(error: exception.AerospikeError, in_doubt: bool) -> exception.AerospikeError:
+    if in_doubt and not error.in_doubt:
+        error.in_doubt = True
+        error.args = (error.code, error.msg, error.file, error.line, True)
+    return error
+
+
+def _malformed(node: Node, error: ProtocolError | str) -> exception.AerospikeError:
+    return exception.ClientError(
+        exception.ClientError.code, f"malformed reply from node {node.name}: {error}"
+    )
+
+
+def _run(
+    cluster: Cluster,
+    policy: Any,
+    request: bytes,
+    namespace: str,
+    partition_id: int,
+    is_write: bool,
+    parse: Callable[[Message], T],
+    fixed_node: Optional[Node],
+) -> T:
+    deadline, socket_timeout = _timeouts(policy)
+    max_retries = policy.max_retries
+    sequence = getattr(policy, "replica", POLICY_REPLICA_MASTER) != POLICY_REPLICA_MASTER
+    replica_index = 0
+    attempt = 0
+    sent = False
+    error: Optional[exception.AerospikeError] = None
+    while True:
+        node = fixed_node
+        if node is None:
+            node = cluster.node_for(namespace, partition_id, replica_index)
+            if node is None and replica_index:
+                node = cluster.node_for(namespace, partition_id, 0)
+            if node is None:
+                if not cluster.has_namespace(namespace):
+                    raise exception.NamespaceNotFound(
+                        exception.NamespaceNotFound.code, f"Namespace not found in partition map: {namespace}"
+                    )
+                error = exception.InvalidNodeError(
+                    exception.InvalidNodeError.code,
+                    f"No node for partition {partition_id} of namespace {namespace} (replica {replica_index})",
+                )
+        if node is not None:
+            timeout = socket_timeout
+            if deadline:
+                remaining = deadline - monotonic()
+                if remaining <= 0:
+                    break
+                if timeout is None or remaining < timeout:
+                    timeout = remaining
+            pool = node.pool
+            try:
+                connection = pool.checkout(timeout)
+            except exception.AerospikeError as failure:
+                if failure.code not in _RETRYABLE:
+                    raise
+                if failure.code != _NO_MORE_CONNECTIONS_CODE:
+                    node.failures += 1
+                error = failure
+            else:
+                try:
+                    connection.send(request, timeout)
+                    sent = True
+                    proto_type, body = connection.read_frame(timeout)
+                    if proto_type != PROTO_TYPE_MESSAGE:
+                        raise ProtocolError(f"proto type {proto_type} where a message was expected")
+                    message = decode_message(body, 0)[0]
+                except exception.AerospikeError as failure:
+                    pool.discard(connection)
+                    if failure.code not in _RETRYABLE:
+                        raise _final(failure, is_write and sent)
+                    node.failures += 1
+                    error = failure
+                except ProtocolError as failure:
+                    pool.discard(connection)
+                    raise _final(_malformed(node, failure), is_write) from None
+                else:
+                    pool.checkin(connection)
+                    if node.failures:
+                        node.failures = 0
+                    return parse(message)
+        attempt += 1
+        if attempt > max_retries:
+            break
+        sleep_ms = policy.sleep_between_retries
+        if deadline:
+            remaining = deadline - monotonic()
+            if remaining <= 0:
+                break
+            if sleep_ms:
+                sleep(min(sleep_ms / 1000.0, remaining))
+        elif sleep_ms:
+            sleep(sleep_ms / 1000.0)
+        if sequence and fixed_node is None:
+            replicas = cluster.replica_count(namespace)
+            replica_index = attempt % replicas if replicas > 1 else 0
+    in_doubt = is_write and sent
+    if deadline and monotonic() >= deadline and (error is None or error.code == _TIMEOUT_CODE):
+        raise exception.TimeoutError(
+            _TIMEOUT_CODE,
+            f"Timeout after {attempt + (error is None)} attempt(s): total_timeout {policy.total_timeout} ms",
+            in_doubt=in_doubt,
+        )
+    if error is None:
+        error = exception.TimeoutError(_TIMEOUT_CODE, "Timeout", in_doubt=in_doubt)
+    raise _final(error, in_doubt)
+
+
+def execute(
+    cluster: Cluster,
+    policy: Any,
+    request: bytes,
+    namespace: str,
+    partition_id: int,
+    is_write: bool,
+    parse: Callable[[Message], T],
+) -> T:
+    """Send `request` to the node owning the partition (retrying per policy) and return parse(reply message).
+
+    `policy` supplies total_timeout, socket_timeout, sleep_between_retries (ms), max_retries and replica.
+    A write whose request was sent before the final failure raises with in_doubt=True.
+    """
+    return _run(cluster, policy, request, namespace, partition_id, is_write, parse, None)
+
+
+def execute_on_node(
+    cluster: Cluster, node: Node, policy: Any, request: bytes, parse: Callable[[Message], T]
+) -> T:
+    """Like execute, on a given node (info-like or node-wide commands); never in doubt."""
+    return _run(cluster, policy, request, "", 0, False, parse, node)
+
+
+def execute_stream(
+    cluster: Cluster,
+    policy: Any,
+    node: Node,
+    request: bytes,
+    on_message: Callable[[Message], bool],
+    is_write: bool = False,
+) -> None:
+    """Send `request` to `node` and feed each reply message to on_message until one has INFO3_LAST.
+
+    on_message returns False to stop early (the connection is then closed unless the reply was complete);
+    its exceptions propagate. Attempts are retried per policy only while no message has been delivered.
+    `socket_timeout` bounds the wait for each frame, `total_timeout` the whole stream.
+    """
+    deadline, socket_timeout = _timeouts(policy)
+    max_retries = policy.max_retries
+    attempt = 0
+    sent = False
+    error: Optional[exception.AerospikeError] = None
+    while True:
+        timeout = socket_timeout
+        delivered = False
+        if deadline:
+            remaining = deadline - monotonic()
+            if remaining <= 0:
+                break
+            if timeout is None or remaining < timeout:
+                timeout = remaining
+        pool = node.pool
+        try:
+            connection = pool.checkout(timeout)
+        except exception.AerospikeError as failure:
+            if failure.code not in _RETRYABLE:
+                raise
+            error = failure
+        else:
+            try:
+                connection.send(request, timeout)
+                sent = True
+                while True:
+                    if deadline:
+                        remaining = deadline - monotonic()
+                        if remaining <= 0:
+                            raise exception.TimeoutError(
+                                _TIMEOUT_CODE, "Timeout: total_timeout passed mid-stream"
+                            )
+                        timeout = (
+                            remaining
+                            if socket_timeout is None or remaining < socket_timeout
+                            else socket_timeout
+                        )
+                    proto_type, body = connection.read_frame(timeout)
+                    if proto_type != PROTO_TYPE_MESSAGE:
+                        raise ProtocolError(f"proto type {proto_type} where a message was expected")
+                    offset = 0
+                    end = len(body)
+                    while offset < end:
+                        message, offset = decode_message(body, offset)
+                        delivered = True
+                        try:
+                            go_on = on_message(message)
+                        except BaseException as failure:
+                            # A server error ends its reply; anything else leaves unread data behind.
+                            if offset == end and (message.result_code or message.info3 & INFO3_LAST):
+                                pool.checkin(connection)
+                            else:
+                                pool.discard(connection)
+                            raise _ConsumerError(failure) from failure
+                        if message.info3 & INFO3_LAST or (go_on is False):
+                            complete = offset == end and (message.info3 & INFO3_LAST or message.result_code)
+                            if complete:
+                                pool.checkin(connection)
+                            else:
+                                pool.discard(connection)
+                            return
+            except exception.AerospikeError as failure:
+                pool.discard(connection)
+                if delivered or failure.code not in _RETRYABLE:
+                    raise _final(failure, is_write and sent)
+                node.failures += 1
+                error = failure
+            except ProtocolError as failure:
+                pool.discard(connection)
+                raise _final(_malformed(node, failure), is_write) from None
+            except _ConsumerError as wrapper:
+                raise wrapper.error from None
+        attempt += 1
+        if attempt > max_retries:
+            break
+        sleep_ms = policy.sleep_between_retries
+        if deadline:
+            remaining = deadline - monotonic()
+            if remaining <= 0:
+                break
+            if sleep_ms:
+                sleep(min(sleep_ms / 1000.0, remaining))
+        elif sleep_ms:
+            sleep(sleep_ms / 1000.0)
+    in_doubt = is_write and sent
+    if error is None or (deadline and monotonic() >= deadline and error.code == _TIMEOUT_CODE):
+        raise exception.TimeoutError(_TIMEOUT_CODE, "Timeout: total_timeout passed", in_doubt=in_doubt)
+    raise _final(error, in_doubt)

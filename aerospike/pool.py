@@ -1,0 +1,207 @@
+"""Per-node, per-process connection pool: LIFO, bounded, idle reaping, fork-aware.
+
+Owns: handing out connections to one node (reusing the most recently used one so warm sockets stay warm),
+creating new ones up to `max_conns`, closing those idle longer than `max_idle`, and forgetting - without closing
+or using - the sockets a forked child inherited from its parent. Must not know commands, policies or routing.
+A lock guards deque and counter updates only; connecting happens outside it.
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+import threading
+from collections import deque
+from time import monotonic
+from typing import Callable, Optional
+
+from . import exception
+from .connection import Connection
+
+# Bumped in every forked child; a pool (or a connection, stamped at creation) made under another value belongs
+# to an ancestor process.
+_fork_generation = 0
+
+
+def _after_fork_in_child() -> None:
+    global _fork_generation
+    _fork_generation += 1
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+ConnectionFactory = Callable[[str, int, Optional[float], Optional[ssl.SSLContext], Optional[str]], Connection]
+
+
+def _connect(
+    host: str,
+    port: int,
+    timeout: Optional[float],
+    tls_context: Optional[ssl.SSLContext],
+    tls_name: Optional[str],
+) -> Connection:
+    return Connection(host, port, timeout, tls_context, tls_name)
+
+
+class ConnectionPool:
+    """Connections to one node for this process.
+
+    `max_conns` bounds open connections (idle + checked out); `max_idle` seconds (0: never) ages idle ones out;
+    `connect_timeout` seconds (0/None: no limit) bounds each new connection.
+    """
+
+    def __init__(
+        self,
+        node_host: str,
+        node_port: int,
+        max_conns: int,
+        max_idle: float,
+        connect_timeout: Optional[float],
+        tls_context: Optional[ssl.SSLContext] = None,
+        tls_name: Optional[str] = None,
+        connection_factory: ConnectionFactory = _connect,
+    ) -> None:
+        self.host = node_host
+        self.port = node_port
+        self.max_conns = max_conns
+        self.max_idle = max_idle
+        self.connect_timeout = connect_timeout or None
+        self.tls_context = tls_context
+        self.tls_name = tls_name
+        self._factory = connection_factory
+        self._lock = threading.Lock()
+        self._idle: deque[Connection] = deque()
+        self._total = 0  # open connections owned by this pool: idle + checked out
+        self._closed = False
+        self.pid = os.getpid()
+        self._generation = _fork_generation
+
+    def __repr__(self) -> str:
+        return f"<ConnectionPool {self.host}:{self.port} open={self._total} idle={len(self._idle)}>"
+
+    @property
+    def total(self) -> int:
+        """Open connections owned by this pool (idle and checked out)."""
+        return self._total
+
+    @property
+    def idle(self) -> int:
+        return len(self._idle)
+
+    def _forget_after_fork(self) -> None:
+        # The parent still uses these sockets: drop the objects, never close or touch them.
+        self._lock = threading.Lock()
+        self._idle = deque()
+        self._total = 0
+        self.pid = os.getpid()
+        self._generation = _fork_generation
+
+    def checkout(self, timeout: Optional[float] = None) -> Connection:
+        """A connection to the node: the most recently returned idle one, else a new one.
+
+        `timeout` caps the connect time of a new connection (the command's remaining time).
+        Raises NoMoreConnectionsError when `max_conns` are open, or the connection's own errors.
+        """
+        if self._generation != _fork_generation:
+            self._forget_after_fork()
+        max_idle = self.max_idle
+        stale: list[Connection] = []
+        with self._lock:
+            if self._closed:
+                raise exception.ClientError(
+                    exception.ClientError.code, f"pool of {self.host}:{self.port} is closed"
+                )
+            idle = self._idle
+            while idle:
+                connection = idle.pop()
+                if max_idle and monotonic() - connection.last_used > max_idle:
+                    # The most recent one is stale, so every older one is too.
+                    stale.append(connection)
+                    stale.extend(idle)
+                    self._total -= len(idle) + 1
+                    idle.clear()
+                    break
+                return connection
+            if self._total >= self.max_conns:
+                full = True
+            else:
+                full = False
+                self._total += 1
+        for connection in stale:
+            connection.close()
+        if full:
+            raise exception.NoMoreConnectionsError(
+                exception.NoMoreConnectionsError.code,
+                f"no more connections: {self.max_conns} open to {self.host}:{self.port}",
+            )
+        connect_timeout = self.connect_timeout
+        if timeout is not None and (connect_timeout is None or timeout < connect_timeout):
+            connect_timeout = timeout
+        try:
+            connection = self._factory(self.host, self.port, connect_timeout, self.tls_context, self.tls_name)
+        except BaseException:
+            with self._lock:
+                self._total -= 1
+            raise
+        connection.pool_generation = self._generation
+        return connection
+
+    def checkin(self, connection: Connection) -> None:
+        """Return a healthy connection for reuse (a closed one is discarded)."""
+        if connection.pool_generation != _fork_generation:
+            # Checked out in a parent before fork: not ours to keep or close.
+            if self._generation != _fork_generation:
+                self._forget_after_fork()
+            return
+        if connection.closed:
+            self.discard(connection)
+            return
+        with self._lock:
+            if not self._closed:
+                self._idle.append(connection)
+                return
+            self._total -= 1
+        connection.close()
+
+    def discard(self, connection: Connection) -> None:
+        """Close a checked-out connection that must not be reused."""
+        if connection.pool_generation != _fork_generation:
+            if self._generation != _fork_generation:
+                self._forget_after_fork()
+            return
+        connection.close()
+        with self._lock:
+            self._total -= 1
+
+    def reap(self) -> int:
+        """Close idle connections unused for more than `max_idle` seconds; return how many."""
+        if self._generation != _fork_generation:
+            self._forget_after_fork()
+            return 0
+        if not self.max_idle:
+            return 0
+        limit = monotonic() - self.max_idle
+        stale: list[Connection] = []
+        with self._lock:
+            idle = self._idle
+            # Oldest at the left: checkin appends, checkout pops from the right.
+            while idle and idle[0].last_used < limit:
+                stale.append(idle.popleft())
+            self._total -= len(stale)
+        for connection in stale:
+            connection.close()
+        return len(stale)
+
+    def close(self) -> None:
+        """Close every idle connection; connections checked out now are closed when returned."""
+        if self._generation != _fork_generation:
+            self._forget_after_fork()
+            self._closed = True
+            return
+        with self._lock:
+            self._closed = True
+            idle = list(self._idle)
+            self._idle.clear()
+            self._total -= len(idle)
+        for connection in idle:
+            connection.close()
