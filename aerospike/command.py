@@ -62,6 +62,16 @@ def _malformed(node: Node, error: ProtocolError | str) -> exception.AerospikeErr
     )
 
 
+def _from_node(error: exception.AerospikeError, node: Node) -> exception.AerospikeError:
+    """A server's answer names the node it came from first, as the official client's messages do."""
+    if error.msg is None:
+        error.msg = node.address
+    elif not error.msg.startswith(node.address):
+        error.msg = f"{node.address} {error.msg}"
+    error.args = (error.code, error.msg, error.file, error.line, error.in_doubt)
+    return error
+
+
 def _run(
     cluster: Cluster,
     policy: Any,
@@ -132,7 +142,10 @@ def _run(
                     pool.checkin(connection)
                     if node.failures:
                         node.failures = 0
-                    return parse(message)
+                    try:
+                        return parse(message)
+                    except exception.AerospikeError as failure:
+                        raise _from_node(failure, node) from None
         attempt += 1
         if attempt > max_retries:
             break
