@@ -19,6 +19,8 @@ import msgpack
 from aerospike.protocol import constants as c
 from aerospike.protocol.message import Op
 
+from . import cdt_ops
+
 BinValue = tuple[int, bytes]  # (particle type, wire bytes as the server returns them)
 
 _I64 = struct.Struct(">q")
@@ -268,11 +270,31 @@ def _op_delete_all(ctx: OpContext, op: Op) -> None:
     ctx.empty_reply(op.bin_name)
 
 
+def _op_cdt(ctx: OpContext, op: Op) -> None:
+    """A list or map operation: decode the bin, let the CDT engine apply the op, keep its new value and reply."""
+    current = ctx.bins.get(op.bin_name)
+    if current is None:
+        particle_type, value = None, None
+    elif current[0] in (c.PARTICLE_LIST, c.PARTICLE_MAP):
+        particle_type, value = current[0], cdt_ops.decode_bin(current[0], current[1])
+    else:
+        particle_type, value = current[0], None
+    result_code, new_value, reply = cdt_ops.apply_cdt_op(op.op_type, particle_type, value, op.value)
+    if result_code:
+        raise OpError(result_code)
+    if new_value is not cdt_ops.UNCHANGED:
+        ctx.bins[op.bin_name] = cdt_ops.encode_bin(new_value)
+    if reply is not None:
+        ctx.replies.append(Op(c.OP_READ, reply[0], op.bin_name, reply[1]))
+    else:
+        ctx.empty_reply(op.bin_name)
+
+
 def _op_not_yet_supported(ctx: OpContext, op: Op) -> None:
     raise OpError(c.RESULT_PARAMETER_ERROR)
 
 
-# Operations allowed in a write command (info2 WRITE). CDT, bit, HLL and expression operations answer 4 until
+# Operations allowed in a write command (info2 WRITE). Bit, HLL and expression operations answer 4 until
 # their engines are registered here (register_op_handler).
 WRITE_OP_HANDLERS: dict[int, OpHandler] = {
     c.OP_READ: _op_read,
@@ -282,8 +304,8 @@ WRITE_OP_HANDLERS: dict[int, OpHandler] = {
     c.OP_PREPEND: _op_prepend,
     c.OP_TOUCH: _op_touch,
     c.OP_DELETE: _op_delete_all,
-    c.OP_CDT_READ: _op_not_yet_supported,
-    c.OP_CDT_MODIFY: _op_not_yet_supported,
+    c.OP_CDT_READ: _op_cdt,
+    c.OP_CDT_MODIFY: _op_cdt,
     c.OP_EXP_READ: _op_not_yet_supported,
     c.OP_EXP_MODIFY: _op_not_yet_supported,
     c.OP_BIT_READ: _op_not_yet_supported,
@@ -295,7 +317,7 @@ WRITE_OP_HANDLERS: dict[int, OpHandler] = {
 # Operations allowed in a read-only command (info1 READ without info2 WRITE).
 READ_OP_HANDLERS: dict[int, OpHandler] = {
     c.OP_READ: _op_read,
-    c.OP_CDT_READ: _op_not_yet_supported,
+    c.OP_CDT_READ: _op_cdt,
     c.OP_EXP_READ: _op_not_yet_supported,
     c.OP_BIT_READ: _op_not_yet_supported,
     c.OP_HLL_READ: _op_not_yet_supported,

@@ -30,16 +30,19 @@ RUNNER = """
 import aerospike
 from aerospike_helpers.operations import operations as op
 from aerospike_helpers import expressions as exp
+from aerospike_helpers import cdt_ctx as ctx
+from aerospike_helpers.operations import list_operations as lo, map_operations as mo
+names = {"aerospike": aerospike, "op": op, "exp": exp, "ctx": ctx, "lo": lo, "mo": mo}
 client = aerospike.client({"hosts": [tuple(h) for h in hosts]}).connect()
 outcomes = []
 for source in calls:
     try:
         if source.startswith("_ = "):
-            scope = {"client": client, "aerospike": aerospike, "op": op, "exp": exp}
+            scope = dict(names, client=client)
             exec(source, scope)
             outcomes.append(repr(scope["_"]))
         else:
-            outcomes.append(repr(eval(source, {"client": client, "aerospike": aerospike, "op": op, "exp": exp})))
+            outcomes.append(repr(eval(source, dict(names, client=client))))
     except Exception as error:
         outcomes.append(f"raised {type(error).__name__}(code={error.code}, msg={error.msg!r})")
 client.close()
@@ -114,4 +117,12 @@ def test_stable_info_calls_give_the_recorded_results(local_cluster: Any) -> None
         or source.startswith(("_ = client.info_all('namespaces')", "_ = client.info_random_node("))
     ]
     assert len(calls) >= 10
+    assert _run(cluster, calls) == []
+
+
+def test_list_and_map_calls_give_the_recorded_results(local_cluster: Any) -> None:
+    require_transcripts()
+    cluster = local_cluster(nodes=2, node_ids=["A1", "A2"], cluster_name="peer-test")
+    calls = _recorded_calls(["05-list-ops", "06-map-ops"])
+    assert len(calls) > 250
     assert _run(cluster, calls) == []

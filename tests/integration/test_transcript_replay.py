@@ -159,3 +159,11 @@ def test_every_exchange_is_replayed(step: str) -> None:
     skipped = [e for e in exchanges if e.note.startswith(LATER_FEATURES)]
     assert len(skipped) <= 4
     assert len(exchanges) - len(skipped) > 0
+
+
+def test_list_operation_replies_match_the_real_server(local_cluster: Any) -> None:
+    assert _replay(["05-list-ops"], local_cluster) == []
+
+
+def test_map_operation_replies_match_the_real_server(local_cluster: Any) -> None:
+    assert _replay(["06-map-ops"], local_cluster) == []
