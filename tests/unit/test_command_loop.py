@@ -62,6 +62,7 @@ class FakeNode:
         self, name: str, script: Optional[list] = None, connect_error: Optional[BaseException] = None
     ):
         self.name = name
+        self.address = f"{name}:3000"
         self.failures = 0
         self.script = list(script or [])
         self.connect_error = connect_error
