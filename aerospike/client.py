@@ -77,7 +77,6 @@ class Client:
             raise exception.ParamError(exception.ParamError.code, "password must be a string")
         if username is not None and password is None:
             raise exception.ParamError(exception.ParamError.code, "password is required with a username")
-        from .cluster import Cluster
         from .command import execute, execute_on_node
 
         with self._lock:
@@ -94,12 +93,12 @@ class Client:
                         entry[1] += 1
                         cluster = entry[0]
                     else:
-                        cluster = Cluster(self._cluster_config(username, password))
+                        cluster = self._new_cluster(username, password)
                         cluster.connect()
                         _shared_clusters[identity] = [cluster, 1]
                 self._shared_identity = identity
             else:
-                cluster = Cluster(self._cluster_config(username, password))
+                cluster = self._new_cluster(username, password)
                 cluster.connect()
             self._execute = execute
             self._execute_on_node = execute_on_node
@@ -108,6 +107,16 @@ class Client:
 
     def _cluster_config(self, username: Optional[str], password: Optional[str]) -> Any:
         return self._config.cluster_config(username, password)
+
+    def _new_cluster(self, username: Optional[str], password: Optional[str]) -> Any:
+        from .cluster import Cluster
+
+        cluster_config = self._cluster_config(username, password)
+        if cluster_config.shm is None:
+            return Cluster(cluster_config)
+        from .shm import SharedTending
+
+        return Cluster(cluster_config, SharedTending)
 
     def _release_cluster(self) -> None:
         cluster = self._cluster
@@ -426,6 +435,173 @@ class Client:
         if error is not None:
             raise error
         return 0
+
+    # -- batch, scans, queries, UDFs, secondary indexes (batch.py, scan.py, query.py, udf.py, index.py) ----
+
+    def get_many(self, keys: Any, policy: Optional[dict] = None) -> list:
+        """Batch-read records: ``[(key, meta, bins)]`` in input order; a missing record has None meta and bins."""
+        from . import batch
+
+        return batch.get_many(self, keys, policy)
+
+    def exists_many(self, keys: Any, policy: Optional[dict] = None) -> list:
+        """Batch-read metadata: ``[(key, meta)]`` in input order; meta None for a missing record."""
+        from . import batch
+
+        return batch.exists_many(self, keys, policy)
+
+    def select_many(self, keys: Any, bins: Any, policy: Optional[dict] = None) -> list:
+        """Batch-read the named bins: ``[(key, meta, bins)]`` in input order."""
+        from . import batch
+
+        return batch.select_many(self, keys, bins, policy)
+
+    def scan(self, namespace: str, set: Optional[str] = None) -> Any:
+        """A :class:`aerospike.Scan` over a set (None: the whole namespace)."""
+        from .scan import Scan
+
+        return Scan(self, namespace, set)
+
+    def query(self, namespace: str, set: Optional[str] = None) -> Any:
+        """A :class:`aerospike.Query` over a set (None: records in no set)."""
+        from .query import Query
+
+        return Query(self, namespace, set)
+
+    def udf_put(self, filename: str, udf_type: int = 0, policy: Optional[dict] = None) -> int:
+        """Register a Lua module file with the cluster (and copy it to lua user_path); returns 0."""
+        from . import udf
+
+        return udf.udf_put(self, filename, udf_type, policy)
+
+    def udf_remove(self, module: str, policy: Optional[dict] = None) -> int:
+        """Remove a registered UDF module; returns 0."""
+        from . import udf
+
+        return udf.udf_remove(self, module, policy)
+
+    def udf_list(self, policy: Optional[dict] = None) -> list:
+        """The registered UDF modules: ``[{'name', 'hash', 'type', 'content'}]``."""
+        from . import udf
+
+        return udf.udf_list(self, policy)
+
+    def udf_get(self, module: str, language: int = 0, policy: Optional[dict] = None) -> str:
+        """The source of a registered UDF module."""
+        from . import udf
+
+        return udf.udf_get(self, module, language, policy)
+
+    def apply(self, key: Any, module: str, function: str, args: Any, policy: Optional[dict] = None) -> Any:
+        """Apply a registered record UDF to one record; returns the function's value."""
+        from . import udf
+
+        return udf.apply(self, key, module, function, args, policy)
+
+    def scan_apply(
+        self,
+        ns: str,
+        set: Optional[str],
+        module: str,
+        function: str,
+        args: Any = None,
+        policy: Optional[dict] = None,
+        options: Optional[dict] = None,
+    ) -> int:
+        """Start a background scan applying a record UDF to every record; returns the job id."""
+        from . import udf
+
+        return udf.scan_apply(self, ns, set, module, function, args, policy, options)
+
+    def query_apply(
+        self,
+        ns: str,
+        set: Optional[str],
+        predicate: Any,
+        module: str,
+        function: str,
+        args: Any = None,
+        policy: Optional[dict] = None,
+    ) -> int:
+        """Start a background query applying a record UDF to the matching records; returns the job id."""
+        from . import udf
+
+        return udf.query_apply(self, ns, set, predicate, module, function, args, policy)
+
+    def job_info(self, job_id: int, module: str, policy: Optional[dict] = None) -> dict:
+        """Progress of a background job: ``{'status', 'records_read', 'progress_pct'}`` (JOB_STATUS_*)."""
+        from . import udf
+
+        return udf.job_info(self, job_id, module, policy)
+
+    def scan_info(self, scan_id: int, policy: Optional[dict] = None) -> dict:
+        """Deprecated: progress of a background scan with a SCAN_STATUS_* status."""
+        from . import udf
+
+        return udf.scan_info(self, scan_id, policy)
+
+    def index_string_create(
+        self, ns: str, set: Optional[str], bin: str, index_name: str, policy: Optional[dict] = None
+    ) -> int:
+        """Create a string secondary index on a bin; returns 0 once the index is built."""
+        from . import index
+
+        return index.index_create(self, ns, set, bin, index_name, "STRING", None, policy)
+
+    def index_integer_create(
+        self, ns: str, set: Optional[str], bin: str, index_name: str, policy: Optional[dict] = None
+    ) -> int:
+        """Create an integer secondary index on a bin; returns 0 once the index is built."""
+        from . import index
+
+        return index.index_create(self, ns, set, bin, index_name, "NUMERIC", None, policy)
+
+    def index_list_create(
+        self, ns: str, set: Optional[str], bin: str, index_datatype: int, index_name: str,
+        policy: Optional[dict] = None,
+    ) -> int:
+        """Create a secondary index on the values of a list bin."""
+        from . import index
+
+        return index.index_create(
+            self, ns, set, bin, index_name, index.datatype_name(index_datatype), "LIST", policy
+        )
+
+    def index_map_keys_create(
+        self, ns: str, set: Optional[str], bin: str, index_datatype: int, index_name: str,
+        policy: Optional[dict] = None,
+    ) -> int:
+        """Create a secondary index on the keys of a map bin."""
+        from . import index
+
+        return index.index_create(
+            self, ns, set, bin, index_name, index.datatype_name(index_datatype), "MAPKEYS", policy
+        )
+
+    def index_map_values_create(
+        self, ns: str, set: Optional[str], bin: str, index_datatype: int, index_name: str,
+        policy: Optional[dict] = None,
+    ) -> int:
+        """Create a secondary index on the values of a map bin."""
+        from . import index
+
+        return index.index_create(
+            self, ns, set, bin, index_name, index.datatype_name(index_datatype), "MAPVALUES", policy
+        )
+
+    def index_geo2dsphere_create(
+        self, ns: str, set: Optional[str], bin: str, index_name: str, policy: Optional[dict] = None
+    ) -> int:
+        """Create a geospatial (GeoJSON) secondary index on a bin."""
+        from . import index
+
+        return index.index_create(self, ns, set, bin, index_name, "GEO2DSPHERE", None, policy)
+
+    def index_remove(self, ns: str, index_name: str, policy: Optional[dict] = None) -> int:
+        """Remove a secondary index; returns 0 (also when it did not exist)."""
+        from . import index
+
+        return index.index_remove(self, ns, index_name, policy)
 
 
 def _strip_command(raw: str) -> str:

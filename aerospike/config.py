@@ -78,8 +78,19 @@ class ClientConfig:
     conn_timeout: int = DEFAULT_CONN_TIMEOUT_MS
 
     def shm_key(self) -> Optional[int]:
-        """The shared-memory key when shared-memory tending is on, else None."""
-        return self.shm.shm_key if self.shm is not None else None
+        """The shared-memory key when shared-memory tending is on, else None: the configured `shm_key`, else
+        with `use_shared_connection` a key derived from the cluster's seeds and name, else 0xA7000000."""
+        if self.shm is None:
+            return None
+        if self.shm.shm_key is not None:
+            return self.shm.shm_key
+        if self.use_shared_connection:
+            from .shm import derive_shm_key
+
+            return derive_shm_key(self.hosts, self.cluster_name)
+        from .shm.config import DEFAULT_SHM_KEY
+
+        return DEFAULT_SHM_KEY
 
     def identity(self, user: Optional[str] = None) -> tuple:
         """What makes two configs share one cluster connection (use_shared_connection)."""

@@ -7,6 +7,6 @@ tends), tending (the strategy), __main__ (`python -m aerospike.shm status|remove
 """
 
 from aerospike.shm.config import ShmConfig
-from aerospike.shm.tending import SharedTending, shm_key_for
+from aerospike.shm.tending import SharedTending, derive_shm_key, shm_key_for
 
-__all__ = ["ShmConfig", "SharedTending", "shm_key_for"]
+__all__ = ["ShmConfig", "SharedTending", "derive_shm_key", "shm_key_for"]

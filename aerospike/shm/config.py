@@ -16,12 +16,16 @@ DEFAULT_TAKEOVER_THRESHOLD_SEC = 30
 
 @dataclass(frozen=True)
 class ShmConfig:
-    """`max_nodes`, `max_namespaces`, `takeover_threshold_sec` and `shm_key` (None: derive one per cluster)."""
+    """`max_nodes`, `max_namespaces`, `takeover_threshold_sec` and `shm_key`.
+
+    `shm_key` is None when the config does not name one: the client then uses DEFAULT_SHM_KEY, or, with
+    `use_shared_connection`, a key derived from the cluster (the spec's implicit per-host key).
+    """
 
     max_nodes: int = DEFAULT_MAX_NODES
     max_namespaces: int = DEFAULT_MAX_NAMESPACES
     takeover_threshold_sec: float = DEFAULT_TAKEOVER_THRESHOLD_SEC
-    shm_key: Optional[int] = DEFAULT_SHM_KEY
+    shm_key: Optional[int] = None
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> ShmConfig:

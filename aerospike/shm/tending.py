@@ -15,7 +15,7 @@ import os
 import threading
 import time
 import weakref
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from aerospike import exception
 from aerospike.shm.election import Election
@@ -48,9 +48,14 @@ def shm_key_for(config: ClusterConfig) -> int:
         return config.shm_key
     if config.shm is not None and config.shm.shm_key is not None:
         return config.shm.shm_key
-    digest = seeds_digest(config.seeds)
-    # Like the C client's per-host keys: the default key's high byte, the rest from the cluster identity.
-    name_digest = seeds_digest([(config.cluster_name or "", 0, "")])
+    return derive_shm_key(config.seeds, config.cluster_name)
+
+
+def derive_shm_key(seeds: Iterable[tuple], cluster_name: Optional[str]) -> int:
+    """A key per cluster, as `use_shared_connection` asks: the default key's high byte, the rest from the seed set
+    and the cluster name, so that two clusters never share a segment by accident."""
+    digest = seeds_digest(seeds)
+    name_digest = seeds_digest([(cluster_name or "", 0, "")])
     return 0xA7000000 | (int.from_bytes(digest[:3], "big") ^ int.from_bytes(name_digest[:3], "big"))
 
 
