@@ -35,7 +35,7 @@ from aerospike.protocol.constants import (
 )
 from aerospike.protocol.message import Message
 
-from . import info
+from . import batch, info, jobs, scan, sindex, truncate, udf
 
 __all__ = ["ConnectionCounts", "LocalCluster", "NodeCounts", "Topology", "default_node_id", "error_frames"]
 from .server import ConnectionCounts, NodeCounts, NodeServer, default_node_id
@@ -52,10 +52,6 @@ MessageHandler = Callable[["LocalCluster", NodeServer, Message], Iterable[bytes]
 def error_frames(result_code: int) -> list[bytes]:
     """The reply of a command refused as a whole: one message carrying `result_code`."""
     return [Message(result_code=result_code).encode()]
-
-
-def _not_yet_supported(cluster: LocalCluster, node: NodeServer, message: Message) -> list[bytes]:
-    return error_frames(RESULT_PARAMETER_ERROR)
 
 
 @dataclass(frozen=True)
@@ -148,11 +144,9 @@ class LocalCluster:
         self._started = False
         self._started_at = time.monotonic()
         self.info_handlers: dict[str, info.InfoHandler] = dict(info.DEFAULT_HANDLERS)
-        self.message_handlers: dict[str, MessageHandler] = {
-            "batch": _not_yet_supported,
-            "scan": _not_yet_supported,
-            "query": _not_yet_supported,
-        }
+        self.message_handlers: dict[str, MessageHandler] = {}
+        for feature in (batch, scan, sindex, udf, jobs, truncate):
+            feature.install(self)
 
     # ----- lifecycle -------------------------------------------------------------------------------------------
 

@@ -59,11 +59,6 @@ def test_get_nodes_and_has_geo(client3: aerospike.Client, cluster3: LocalCluster
     assert client3.has_geo() is True
 
 
-@pytest.mark.xfail(
-    reason="the local cluster does not implement the truncate info command yet (aerospike/testing)",
-    raises=exception.InvalidRequest,
-    strict=True,
-)
 def test_truncate(cluster: LocalCluster) -> None:
     client = aerospike.client({"hosts": list(cluster.hosts)}).connect()
     try:

@@ -1,0 +1,512 @@
+"""Secondary indexes of the local cluster: definitions, their info commands, and query filters (field 22).
+
+Owns: the cluster-wide index definitions (a server keeps them in system metadata, so every node knows every
+index), the answers of `sindex-create`, `sindex-delete`, `sindex-list`, `sindex`, `sindex-exists` and
+`sindex-stat` as server 8.1.2.0 words them, parsing a query's INDEX_RANGE (22) and INDEX_TYPE (26) fields, finding
+the index a filter needs (none: 201), and deciding whether a record matches, with the index value (bval) the
+server returns in field 15. There is no index structure: matching evaluates the record's bins at query time,
+which gives the same answers. Must not know sockets; imports only the protocol layer.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+import threading
+import weakref
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterator, Optional
+
+from aerospike.protocol import cdt
+from aerospike.protocol import constants as c
+from aerospike.protocol.errors import ProtocolError
+
+from .info import NodeState, parse_params
+from .record_ops import s2_leaf_cell
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .cluster import LocalCluster
+    from .store import NamespaceStore
+
+KEY_TYPES = {"NUMERIC": "numeric", "STRING": "string", "GEO2DSPHERE": "geo2dsphere", "BLOB": "blob"}
+INDEX_TYPES = {"DEFAULT": "default", "LIST": "list", "MAPKEYS": "mapkeys", "MAPVALUES": "mapvalues"}
+# Field 26 byte -> collection type.
+_INDEX_TYPE_CODES = {0: "default", 1: "list", 2: "mapkeys", 3: "mapvalues"}
+# The particle type a filter carries for each key type.
+_PARTICLE_KEY_TYPES = {
+    c.PARTICLE_INTEGER: "numeric",
+    c.PARTICLE_STRING: "string",
+    c.PARTICLE_GEOJSON: "geo2dsphere",
+    c.PARTICLE_BLOB: "blob",
+}
+EARTH_RADIUS_METERS = 6371000.0
+_I64 = struct.Struct(">q")
+_LE_I64 = struct.Struct("<q")
+
+
+@dataclass(frozen=True)
+class IndexDef:
+    """One secondary index definition."""
+
+    namespace: str
+    name: str
+    set_name: Optional[str]
+    bin_name: str
+    key_type: str  # numeric, string, geo2dsphere, blob
+    index_type: str  # default, list, mapkeys, mapvalues
+    context: Optional[str]  # base64 CDT context, as sent
+
+    def same_definition(self, other: IndexDef) -> bool:
+        return (self.namespace, self.set_name, self.bin_name, self.key_type, self.index_type, self.context) == (
+            other.namespace,
+            other.set_name,
+            other.bin_name,
+            other.key_type,
+            other.index_type,
+            other.context,
+        )
+
+
+class Registry:
+    """The index definitions of one cluster, in creation order, behind one lock."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self._indexes: dict[tuple[str, str], IndexDef] = {}
+
+    def create(self, definition: IndexDef) -> Optional[str]:
+        """Add an index; None when done, else the error text the server answers."""
+        with self.lock:
+            existing = self._indexes.get((definition.namespace, definition.name))
+            if existing is not None:
+                if existing.same_definition(definition):
+                    return None
+                return "ERROR:200:'indexname' already exists with different definition"
+            for key, other in list(self._indexes.items()):
+                if other.same_definition(definition):
+                    # Same definition under a new name: the server renames the index in place.
+                    self._indexes = {
+                        (k if k != key else (definition.namespace, definition.name)): (
+                            v if k != key else definition
+                        )
+                        for k, v in self._indexes.items()
+                    }
+                    return None
+            self._indexes[(definition.namespace, definition.name)] = definition
+            return None
+
+    def delete(self, namespace: str, name: str) -> None:
+        with self.lock:
+            self._indexes.pop((namespace, name), None)
+
+    def get(self, namespace: str, name: str) -> Optional[IndexDef]:
+        with self.lock:
+            return self._indexes.get((namespace, name))
+
+    def all(self, namespace: Optional[str] = None) -> list[IndexDef]:
+        with self.lock:
+            return [d for d in self._indexes.values() if namespace is None or d.namespace == namespace]
+
+    def find(self, namespace: str, set_name: Optional[str], query: IndexFilter) -> Optional[IndexDef]:
+        """The index a filter runs on: same bin, key type and collection type; the query's set, else no set."""
+        candidates = [
+            d
+            for d in self.all(namespace)
+            if d.bin_name == query.bin_name
+            and d.key_type == query.key_type
+            and d.index_type == query.index_type
+            and (query.index_name is None or d.name == query.index_name)
+        ]
+        for wanted in (set_name, None):
+            for d in candidates:
+                if d.set_name == wanted:
+                    return d
+        return None
+
+
+_registries: weakref.WeakKeyDictionary[Any, Registry] = weakref.WeakKeyDictionary()
+_registries_lock = threading.Lock()
+
+
+def registry(cluster: Any) -> Registry:
+    """The index registry of a cluster (made on first use)."""
+    with _registries_lock:
+        found = _registries.get(cluster)
+        if found is None:
+            found = _registries[cluster] = Registry()
+        return found
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Info commands
+
+
+def _state_registry(state: NodeState) -> Registry:
+    return registry(state.extras["cluster"])
+
+
+def _answer_create(state: NodeState, name: str, args: str) -> str:
+    params = parse_params(args)
+    namespace = params.get("namespace") or params.get("ns")
+    index_name = params.get("indexname")
+    bin_name = params.get("bin")
+    key_type = params.get("type", "")
+    if "indexdata" in params:  # the older "indexdata=bin,type" form
+        bin_name, _, key_type = params["indexdata"].partition(",")
+    if not namespace or not index_name or not bin_name:
+        return "ERROR:4:invalid parameters"
+    kt = KEY_TYPES.get(key_type.upper())
+    it = INDEX_TYPES.get(params.get("indextype", "DEFAULT").upper())
+    if kt is None or it is None:
+        return "ERROR:4:invalid type"
+    if namespace not in state.namespaces:
+        return "ok"  # recorded: the server accepts the request; the index never appears
+    definition = IndexDef(namespace, index_name, params.get("set") or None, bin_name, kt, it, params.get("context"))
+    return _state_registry(state).create(definition) or "ok"
+
+
+def _answer_delete(state: NodeState, name: str, args: str) -> str:
+    params = parse_params(args)
+    namespace = params.get("namespace") or params.get("ns") or ""
+    _state_registry(state).delete(namespace, params.get("indexname", ""))
+    return "ok"
+
+
+def _list_entry(d: IndexDef) -> str:
+    return (
+        f"ns={d.namespace}:indexname={d.name}:set={d.set_name or 'NULL'}:bin={d.bin_name}:type={d.key_type}"
+        f":indextype={d.index_type}:context={d.context or 'null'}:exp=null:state=RW"
+    )
+
+
+def _answer_list(state: NodeState, name: str, args: str) -> str:
+    params = parse_params(args)
+    namespace = params.get("ns") or params.get("namespace")
+    return ";".join(_list_entry(d) for d in _state_registry(state).all(namespace))
+
+
+def _answer_exists(state: NodeState, name: str, args: str) -> str:
+    params = parse_params(args)
+    namespace = params.get("namespace") or params.get("ns") or ""
+    return "true" if _state_registry(state).get(namespace, params.get("indexname", "")) else "false"
+
+
+def _answer_stat(state: NodeState, name: str, args: str) -> str:
+    params = parse_params(args)
+    namespace = params.get("namespace") or params.get("ns") or ""
+    store = state.namespaces.get(namespace)
+    if store is None:
+        return "ERROR:20:namespace not found on node"
+    definition = _state_registry(state).get(namespace, params.get("indexname", ""))
+    if definition is None:
+        return "ERROR:201:no index"
+    entries, records, bvals = _index_counts(definition, store)
+    per_bval = entries // bvals if bvals else 0
+    per_record = entries // records if records else 0
+    return (
+        f"entries={entries};used_bytes=16777216;entries_per_bval={per_bval};entries_per_rec={per_record};"
+        "load_pct=100;load_time=0;stat_gc_recs=0"
+    )
+
+
+def _index_counts(definition: IndexDef, store: NamespaceStore) -> tuple[int, int, int]:
+    entries = records = 0
+    bvals: set[int] = set()
+    for _digest, record in store.records():
+        if definition.set_name is not None and record.set_name != definition.set_name:
+            continue
+        keys = list(index_keys(definition, record.bins))
+        if keys:
+            records += 1
+            entries += len(keys)
+            bvals.update(bval for _value, bval in keys)
+    return entries, records, len(bvals)
+
+
+HANDLERS = {
+    "sindex-create": _answer_create,
+    "sindex-delete": _answer_delete,
+    "sindex-list": _answer_list,
+    "sindex": _answer_list,
+    "sindex-exists": _answer_exists,
+    "sindex-stat": _answer_stat,
+}
+
+
+def install(cluster: LocalCluster) -> None:
+    """Answer the secondary-index info commands on every node of `cluster`."""
+    cluster.info_handlers.update(HANDLERS)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Index values
+
+
+def wyhash64(data: bytes) -> int:
+    """The server's string/blob index hash (cf_wyhash64, wyhash final version 3 with Aerospike's seed)."""
+    secret = (0xA0761D6478BD642F, 0xE7037ED1A0B428DB, 0x8EBC6AF09C88C6E3, 0x589965CC75374CC3)
+    mask = (1 << 64) - 1
+
+    def mix(a: int, b: int) -> int:
+        product = a * b
+        return (product & mask) ^ (product >> 64)
+
+    def r8(offset: int) -> int:
+        return int.from_bytes(data[offset : offset + 8], "little")
+
+    def r4(offset: int) -> int:
+        return int.from_bytes(data[offset : offset + 4], "little")
+
+    length = len(data)
+    seed = 0x29FBB14CC886F ^ secret[0]
+    if length <= 16:
+        if length >= 4:
+            step = (length >> 3) << 2
+            a = (r4(0) << 32) | r4(step)
+            b = (r4(length - 4) << 32) | r4(length - 4 - step)
+        elif length > 0:
+            a = (data[0] << 16) | (data[length >> 1] << 8) | data[length - 1]
+            b = 0
+        else:
+            a = b = 0
+    else:
+        remaining, offset = length, 0
+        if remaining > 48:
+            see1 = see2 = seed
+            while True:
+                seed = mix(r8(offset) ^ secret[1], r8(offset + 8) ^ seed)
+                see1 = mix(r8(offset + 16) ^ secret[2], r8(offset + 24) ^ see1)
+                see2 = mix(r8(offset + 32) ^ secret[3], r8(offset + 40) ^ see2)
+                offset += 48
+                remaining -= 48
+                if remaining <= 48:
+                    break
+            seed ^= see1 ^ see2
+        while remaining > 16:
+            seed = mix(r8(offset) ^ secret[1], r8(offset + 8) ^ seed)
+            remaining -= 16
+            offset += 16
+        a = r8(offset + remaining - 16)
+        b = r8(offset + remaining - 8)
+    return mix(secret[1] ^ length, mix(a ^ secret[1], b ^ seed))
+
+
+def _signed(value: int) -> int:
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def bval_bytes(bval: int) -> bytes:
+    """Field 15 data: the index value as a little-endian 64-bit integer."""
+    return _LE_I64.pack(bval)
+
+
+def _scalar_key(key_type: str, value: Any) -> Optional[tuple[Any, int]]:
+    """(value, bval) of one indexable value, or None when the index's key type does not take it."""
+    if key_type == "numeric" and isinstance(value, int) and not isinstance(value, bool):
+        return value, value
+    if key_type == "string" and isinstance(value, str):
+        encoded = value.encode("utf-8")
+        return encoded, _signed(wyhash64(encoded))
+    if key_type == "blob" and isinstance(value, (bytes, bytearray)):
+        return bytes(value), _signed(wyhash64(bytes(value)))
+    return None
+
+
+def _decode_bin(particle_type: int, data: bytes) -> Any:
+    if particle_type == c.PARTICLE_INTEGER:
+        return _I64.unpack(data)[0]
+    if particle_type == c.PARTICLE_STRING:
+        return data.decode("utf-8", "replace")
+    if particle_type == c.PARTICLE_BLOB:
+        return bytes(data)
+    if particle_type in (c.PARTICLE_LIST, c.PARTICLE_MAP):
+        try:
+            return cdt.unpack(data)
+        except ProtocolError:
+            return None
+    return None
+
+
+def _geo_document(data: bytes) -> Optional[dict[str, Any]]:
+    if len(data) < 3:
+        return None
+    ncells = int.from_bytes(data[1:3], "big")
+    try:
+        document = json.loads(data[3 + 8 * ncells :])
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return document if isinstance(document, dict) else None
+
+
+def index_keys(definition: IndexDef, bins: dict[str, tuple[int, bytes]]) -> Iterator[tuple[Any, int]]:
+    """Every (value, bval) a record contributes to an index."""
+    found = bins.get(definition.bin_name)
+    if found is None:
+        return
+    particle_type, data = found
+    if definition.key_type == "geo2dsphere":
+        if definition.index_type == "default" and particle_type == c.PARTICLE_GEOJSON:
+            document = _geo_document(data)
+            if document is not None:
+                yield document, _geo_bval(document)
+        return
+    if definition.index_type == "default":
+        keyed = _scalar_key(definition.key_type, _decode_bin(particle_type, data))
+        if keyed is not None:
+            yield keyed
+        return
+    value = _decode_bin(particle_type, data)
+    if definition.index_type == "list" and isinstance(value, list):
+        items: list[Any] = value
+    elif definition.index_type == "mapkeys" and isinstance(value, dict):
+        items = list(value.keys())
+    elif definition.index_type == "mapvalues" and isinstance(value, dict):
+        items = list(value.values())
+    else:
+        return
+    for item in items:
+        keyed = _scalar_key(definition.key_type, item)
+        if keyed is not None:
+            yield keyed
+
+
+def _geo_bval(document: dict[str, Any]) -> int:
+    if document.get("type") == "Point":
+        longitude, latitude = document["coordinates"][:2]
+        return _signed(s2_leaf_cell(float(longitude), float(latitude)))
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Query filters
+
+
+@dataclass(frozen=True)
+class IndexFilter:
+    """A parsed INDEX_RANGE filter: which bin, what key and collection type, and the range or region."""
+
+    bin_name: str
+    key_type: str
+    index_type: str
+    begin: Any
+    end: Any
+    index_name: Optional[str] = None
+
+
+def parse_filter(range_field: bytes, index_type_field: Optional[bytes], index_name: Optional[bytes]) -> IndexFilter:
+    """Field 22 (with 26 and 21) as a filter; ProtocolError when malformed or of an unknown type."""
+    try:
+        count = range_field[0]
+        if count != 1:
+            raise ProtocolError(f"{count} filters in one query")
+        offset = 1
+        name_length = range_field[offset]
+        offset += 1
+        bin_name = range_field[offset : offset + name_length].decode("utf-8")
+        offset += name_length
+        particle_type = range_field[offset]
+        offset += 1
+        values = []
+        for _ in range(2):
+            size = int.from_bytes(range_field[offset : offset + 4], "big")
+            offset += 4
+            if offset + size > len(range_field):
+                raise ProtocolError("filter value runs past the field")
+            values.append(range_field[offset : offset + size])
+            offset += size
+    except (IndexError, UnicodeDecodeError) as error:
+        raise ProtocolError("malformed index range") from error
+    key_type = _PARTICLE_KEY_TYPES.get(particle_type)
+    if key_type is None:
+        raise ProtocolError(f"index filter of particle type {particle_type}")
+    index_type = _INDEX_TYPE_CODES.get(index_type_field[0] if index_type_field else 0)
+    if index_type is None:
+        raise ProtocolError("unknown index collection type")
+    begin: Any
+    end: Any
+    if key_type == "numeric":
+        if len(values[0]) != 8 or len(values[1]) != 8:
+            raise ProtocolError("integer filter values must be 8 bytes")
+        begin, end = _I64.unpack(values[0])[0], _I64.unpack(values[1])[0]
+    elif key_type == "geo2dsphere":
+        try:
+            begin = end = json.loads(values[0])
+        except (ValueError, UnicodeDecodeError) as error:
+            raise ProtocolError("filter region is not JSON") from error
+    else:
+        begin, end = bytes(values[0]), bytes(values[1])
+    name = index_name.decode("utf-8", "replace") if index_name else None
+    return IndexFilter(bin_name, key_type, index_type, begin, end, name)
+
+
+def record_match(definition: IndexDef, query: IndexFilter, bins: dict[str, tuple[int, bytes]]) -> Optional[int]:
+    """The bval of the first index entry of a record the filter selects, or None when it selects none."""
+    for value, bval in index_keys(definition, bins):
+        if query.key_type == "numeric":
+            if query.begin <= value <= query.end:
+                return bval
+        elif query.key_type == "geo2dsphere":
+            if _geo_matches(query.begin, value):
+                return bval
+        elif value == query.begin:
+            return bval
+    return None
+
+
+# -- geometry: points in regions, on a sphere for circles and planar in degrees for polygons (the server uses S2
+# coverings; for regions of a few hundred kilometres the answers agree).
+
+
+def _point(document: dict[str, Any]) -> Optional[tuple[float, float]]:
+    if document.get("type") != "Point":
+        return None
+    coordinates = document.get("coordinates")
+    if not isinstance(coordinates, list) or len(coordinates) < 2:
+        return None
+    return float(coordinates[0]), float(coordinates[1])
+
+
+def _distance_meters(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lon1, lat1, lon2, lat2 = map(math.radians, (a[0], a[1], b[0], b[1]))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_METERS * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _in_ring(point: tuple[float, float], ring: list[Any]) -> bool:
+    x, y = point
+    inside = False
+    for i in range(len(ring)):
+        x1, y1 = float(ring[i][0]), float(ring[i][1])
+        x2, y2 = float(ring[i - 1][0]), float(ring[i - 1][1])
+        if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
+            inside = not inside
+    return inside
+
+
+def region_contains(region: dict[str, Any], point: tuple[float, float]) -> bool:
+    """Whether a Polygon, MultiPolygon or AeroCircle region holds a point."""
+    kind = region.get("type")
+    coordinates = region.get("coordinates")
+    try:
+        if kind == "AeroCircle":
+            center = (float(coordinates[0][0]), float(coordinates[0][1]))  # type: ignore[index]
+            return _distance_meters(center, point) <= float(coordinates[1])  # type: ignore[index]
+        if kind == "Polygon":
+            rings = coordinates or []
+            return bool(rings) and _in_ring(point, rings[0]) and not any(_in_ring(point, r) for r in rings[1:])
+        if kind == "MultiPolygon":
+            return any(region_contains({"type": "Polygon", "coordinates": p}, point) for p in coordinates or [])
+    except (TypeError, ValueError, IndexError):
+        return False
+    return False
+
+
+def _geo_matches(query_region: Any, bin_document: dict[str, Any]) -> bool:
+    if not isinstance(query_region, dict):
+        return False
+    query_point = _point(query_region)
+    if query_point is not None:  # "contains point": the bin is a region holding the query's point
+        return region_contains(bin_document, query_point)
+    bin_point = _point(bin_document)  # "within region": the bin is a point inside the query's region
+    return bin_point is not None and region_contains(query_region, bin_point)
