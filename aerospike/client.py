@@ -544,27 +544,27 @@ class Client:
         self, ns: str, set: Optional[str], bin: str, index_name: str, policy: Optional[dict] = None
     ) -> int:
         """Create a string secondary index on a bin; returns 0 once the index is built."""
-        from . import index
+        from .index import index_create
 
-        return index.index_create(self, ns, set, bin, index_name, "STRING", None, policy)
+        return index_create(self, ns, set, bin, index_name, "STRING", None, policy)
 
     def index_integer_create(
         self, ns: str, set: Optional[str], bin: str, index_name: str, policy: Optional[dict] = None
     ) -> int:
         """Create an integer secondary index on a bin; returns 0 once the index is built."""
-        from . import index
+        from .index import index_create
 
-        return index.index_create(self, ns, set, bin, index_name, "NUMERIC", None, policy)
+        return index_create(self, ns, set, bin, index_name, "NUMERIC", None, policy)
 
     def index_list_create(
         self, ns: str, set: Optional[str], bin: str, index_datatype: int, index_name: str,
         policy: Optional[dict] = None,
     ) -> int:
         """Create a secondary index on the values of a list bin."""
-        from . import index
+        from .index import datatype_name, index_create
 
-        return index.index_create(
-            self, ns, set, bin, index_name, index.datatype_name(index_datatype), "LIST", policy
+        return index_create(
+            self, ns, set, bin, index_name, datatype_name(index_datatype), "LIST", policy
         )
 
     def index_map_keys_create(
@@ -572,10 +572,10 @@ class Client:
         policy: Optional[dict] = None,
     ) -> int:
         """Create a secondary index on the keys of a map bin."""
-        from . import index
+        from .index import datatype_name, index_create
 
-        return index.index_create(
-            self, ns, set, bin, index_name, index.datatype_name(index_datatype), "MAPKEYS", policy
+        return index_create(
+            self, ns, set, bin, index_name, datatype_name(index_datatype), "MAPKEYS", policy
         )
 
     def index_map_values_create(
@@ -583,25 +583,25 @@ class Client:
         policy: Optional[dict] = None,
     ) -> int:
         """Create a secondary index on the values of a map bin."""
-        from . import index
+        from .index import datatype_name, index_create
 
-        return index.index_create(
-            self, ns, set, bin, index_name, index.datatype_name(index_datatype), "MAPVALUES", policy
+        return index_create(
+            self, ns, set, bin, index_name, datatype_name(index_datatype), "MAPVALUES", policy
         )
 
     def index_geo2dsphere_create(
         self, ns: str, set: Optional[str], bin: str, index_name: str, policy: Optional[dict] = None
     ) -> int:
         """Create a geospatial (GeoJSON) secondary index on a bin."""
-        from . import index
+        from .index import index_create
 
-        return index.index_create(self, ns, set, bin, index_name, "GEO2DSPHERE", None, policy)
+        return index_create(self, ns, set, bin, index_name, "GEO2DSPHERE", None, policy)
 
     def index_remove(self, ns: str, index_name: str, policy: Optional[dict] = None) -> int:
         """Remove a secondary index; returns 0 (also when it did not exist)."""
-        from . import index
+        from .index import index_remove
 
-        return index.index_remove(self, ns, index_name, policy)
+        return index_remove(self, ns, index_name, policy)
 
 
 def _strip_command(raw: str) -> str:

@@ -53,7 +53,7 @@ def parse_info_reply(body: bytes) -> dict[str, str]:
 
 def parse_info_error(value: str) -> tuple[int, str] | None:
     """(code, message) when an info value is an `ERROR:<code>:<message>` answer, else None."""
-    if not value.startswith(("ERROR", "error")):
+    if not value.startswith(("ERROR:", "error:")):  # not "error=..." (udf-get's key=value answer)
         return None
     parts = value.split(":", 2)
     code = 1

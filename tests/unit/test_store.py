@@ -432,14 +432,26 @@ def test_operate_delete_op(store):
     assert set(bins_of(run(store, get()))) == {"c"}
 
 
-@pytest.mark.parametrize("op_type", [c.OP_CDT_READ, c.OP_CDT_MODIFY, c.OP_BIT_MODIFY, c.OP_HLL_READ])
+@pytest.mark.parametrize("op_type", [c.OP_BIT_MODIFY, c.OP_HLL_READ])
 def test_not_yet_implemented_op_types_answer_parameter_error(store, op_type):
     run(store, put(l=1))
     op = Op(op_type, c.PARTICLE_NULL, "l", msgpack.packb([1]))
     assert run(store, write([op], info1=c.INFO1_READ)).result_code == c.RESULT_PARAMETER_ERROR
-    if op_type in (c.OP_CDT_READ, c.OP_HLL_READ):
+    if op_type == c.OP_HLL_READ:
         read = Message(info1=c.INFO1_READ, fields=fields(), ops=[op])
         assert run(store, read).result_code == c.RESULT_PARAMETER_ERROR
+
+
+@pytest.mark.parametrize("op_type", [c.OP_CDT_READ, c.OP_CDT_MODIFY])
+def test_list_and_map_ops_on_an_integer_bin_are_a_bin_type_error(store, op_type):
+    run(store, put(l=1))
+    payload = [16] if op_type == c.OP_CDT_READ else [1, 5]  # list size / list append 5
+    op = Op(op_type, c.PARTICLE_BLOB, "l", msgpack.packb(payload))
+    if op_type == c.OP_CDT_READ:
+        command = Message(info1=c.INFO1_READ, fields=fields(), ops=[op])
+    else:
+        command = write([op], info1=c.INFO1_READ)
+    assert run(store, command).result_code == c.RESULT_BIN_TYPE_ERROR
 
 
 # -- delete ------------------------------------------------------------------------------------------------------

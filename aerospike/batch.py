@@ -1,0 +1,349 @@
+"""Batch reads over the batch-index protocol: ``get_many``, ``exists_many`` and ``select_many``.
+
+Owns: the batch request (one message, info1 BATCH, field 41 holding every key of one node with the
+"repeat previous" shortcut), grouping keys per node from the partition map, running the per-node requests
+(one after another, or in parallel threads with the batch policy's ``concurrent``), re-routing only the keys
+of a node whose request failed, and assembling the results in input order (a missing record has ``None`` meta
+and bins). A single key is sent as a plain read, as the official client does.
+Must not know sockets: command.execute_stream reads the multi-message replies.
+"""
+
+from __future__ import annotations
+
+import struct
+from concurrent.futures import ThreadPoolExecutor
+from time import monotonic, sleep
+from typing import Any, Callable, Optional, Sequence
+
+from . import exception
+from . import record_commands as rc
+from ._constants import POLICY_CONSISTENCY_ALL, POLICY_REPLICA_MASTER
+from .connection import NETWORK_ERROR_CODE
+from .key import Key, parse_key
+from .policy import Policy, build
+from .protocol.constants import (
+    FIELD_BATCH_INDEX,
+    FIELD_NAMESPACE,
+    FIELD_SET,
+    INFO1_BATCH,
+    INFO1_GET_ALL,
+    INFO1_NOBINDATA,
+    INFO1_READ,
+    INFO1_READ_MODE_AP_ALL,
+    INFO3_LAST,
+    INFO3_SC_READ_TYPE,
+    OP_READ,
+    PARTICLE_NULL,
+    RESULT_FILTERED_OUT,
+    RESULT_KEY_NOT_FOUND,
+    RESULT_OK,
+)
+from .protocol.message import Message, encode_message
+from .values import ValueCodec, check_bin_name
+
+__all__ = ["BatchRead", "encode_batch_field", "encode_batch_request", "run_batch"]
+
+# Field 41 layout: u32 key count, u8 flags, then per key u32 index + digest + (repeat | full entry).
+_BATCH_HEADER = struct.Struct(">IB")
+_KEY_INDEX = struct.Struct(">I")
+# A full entry: type, info1, info2, info3, ttl u32, field count u16, op count u16.
+_ENTRY_HEADER = struct.Struct(">BBBBIHH")
+_FIELD_HEADER = struct.Struct(">IB")
+_OP_HEADER = struct.Struct(">IBBBB")
+
+BATCH_FLAG_ALLOW_INLINE = 0x01  # the server may answer in its receiving thread
+BATCH_FLAG_RESPOND_ALL_KEYS = 0x04  # one reply per key, even after an error
+BATCH_FLAG_BASE = 0x08  # the per-key entry format with info/ttl (batch-any protocol)
+BATCH_MSG_REPEAT = 0x01  # same namespace, set and bins as the previous key
+BATCH_MSG_INFO = 0x02  # the entry carries info1/2/3
+BATCH_MSG_TTL = 0x08  # the entry carries a ttl
+
+# Failures of one node's request that re-routing its keys may cure.
+_RETRYABLE = frozenset(
+    (
+        NETWORK_ERROR_CODE,
+        exception.TimeoutError.code,
+        exception.NoMoreConnectionsError.code,
+        exception.InvalidNodeError.code,
+    )
+)
+
+
+class BatchRead:
+    """What each key of one batch call reads: all bins, metadata only, or the named bins."""
+
+    __slots__ = ("info1", "bins", "_ops")
+
+    def __init__(self, info1: int, bins: Optional[Sequence[str]]) -> None:
+        self.info1 = info1
+        self.bins = tuple(bins) if bins is not None else None
+        self._ops = [name.encode("utf-8") for name in (self.bins or ())]
+
+    @classmethod
+    def get(cls) -> BatchRead:
+        return cls(INFO1_READ | INFO1_GET_ALL, None)
+
+    @classmethod
+    def exists(cls) -> BatchRead:
+        return cls(INFO1_READ | INFO1_NOBINDATA, None)
+
+    @classmethod
+    def select(cls, bins: Any) -> BatchRead:
+        if not isinstance(bins, (list, tuple)):
+            raise exception.ParamError("bins must be a list of bin names")
+        for name in bins:
+            check_bin_name(name)
+        return cls(INFO1_READ, list(bins))
+
+    def encoded_ops(self) -> list[bytes]:
+        return self._ops
+
+
+def _policy_info(policy: Policy, info1: int) -> tuple[int, int]:
+    if policy.consistency_level == POLICY_CONSISTENCY_ALL:
+        info1 |= INFO1_READ_MODE_AP_ALL
+    info3 = INFO3_SC_READ_TYPE if policy.linearize_read else 0
+    return info1, info3
+
+
+def encode_batch_field(entries: Sequence[tuple[int, Key]], read: BatchRead, policy: Policy) -> bytes:
+    """The data of field 41 for `entries` ((index in the call, key) pairs) read as `read` says."""
+    info1, info3 = _policy_info(policy, read.info1)
+    names = read.encoded_ops()
+    ops_size = sum(8 + len(name) for name in names)
+    # Size pass.
+    size = _BATCH_HEADER.size
+    previous: Optional[Key] = None
+    for _, key in entries:
+        size += 4 + 20
+        if previous is not None and _same_target(previous, key):
+            size += 1
+        else:
+            size += _ENTRY_HEADER.size + 5 + len(key.namespace_bytes) + 5 + len(key.set_bytes) + ops_size
+        previous = key
+    buffer = bytearray(size)
+    flags = BATCH_FLAG_BASE | BATCH_FLAG_RESPOND_ALL_KEYS
+    if policy.allow_inline:
+        flags |= BATCH_FLAG_ALLOW_INLINE
+    _BATCH_HEADER.pack_into(buffer, 0, len(entries), flags)
+    offset = _BATCH_HEADER.size
+    previous = None
+    for index, key in entries:
+        _KEY_INDEX.pack_into(buffer, offset, index)
+        offset += 4
+        buffer[offset : offset + 20] = key.digest
+        offset += 20
+        if previous is not None and _same_target(previous, key):
+            buffer[offset] = BATCH_MSG_REPEAT
+            offset += 1
+        else:
+            _ENTRY_HEADER.pack_into(
+                buffer, offset, BATCH_MSG_INFO | BATCH_MSG_TTL, info1, 0, info3, 0, 2, len(names)
+            )
+            offset += _ENTRY_HEADER.size
+            for field_type, data in ((FIELD_NAMESPACE, key.namespace_bytes), (FIELD_SET, key.set_bytes)):
+                _FIELD_HEADER.pack_into(buffer, offset, len(data) + 1, field_type)
+                offset += 5
+                buffer[offset : offset + len(data)] = data
+                offset += len(data)
+            for name in names:
+                _OP_HEADER.pack_into(buffer, offset, 4 + len(name), OP_READ, PARTICLE_NULL, 0, len(name))
+                offset += 8
+                buffer[offset : offset + len(name)] = name
+                offset += len(name)
+        previous = key
+    return bytes(buffer)
+
+
+def _same_target(previous: Key, key: Key) -> bool:
+    return previous.namespace_bytes == key.namespace_bytes and previous.set_bytes == key.set_bytes
+
+
+def _server_timeout(policy: Policy) -> int:
+    total = policy.total_timeout
+    socket = policy.socket_timeout
+    if socket and (not total or socket < total):
+        return socket
+    return total
+
+
+def encode_batch_request(entries: Sequence[tuple[int, Key]], read: BatchRead, policy: Policy) -> bytes:
+    """One whole batch-index request frame for the keys of one node."""
+    field = encode_batch_field(entries, read, policy)
+    return encode_message(INFO1_BATCH, 0, 0, 0, 0, 0, 0, _server_timeout(policy), [(FIELD_BATCH_INDEX, field)], [])
+
+
+# ------------------------------------------------------------------------------------------------ results
+
+
+def _record(read: BatchRead, key: Key, message: Message, codec: ValueCodec) -> tuple:
+    key_tuple = key.as_tuple()
+    code = message.result_code
+    if code == RESULT_OK:
+        meta = rc.meta_from_message(message)
+        if read.info1 & INFO1_NOBINDATA:
+            return key_tuple, meta
+        return key_tuple, meta, codec.ops_to_bins(message.ops)
+    if code in (RESULT_KEY_NOT_FOUND, RESULT_FILTERED_OUT):
+        if read.info1 & INFO1_NOBINDATA:
+            return key_tuple, None
+        return key_tuple, None, None
+    raise rc.raise_for(message)
+
+
+def _single(
+    cluster: Any, execute: Callable[..., Any], key: Key, read: BatchRead, policy: Policy, codec: ValueCodec
+) -> tuple:
+    # The official client sends a one-key batch as a plain read.
+    if read.info1 & INFO1_NOBINDATA:
+        request = rc.encode_exists(key, policy)
+    elif read.bins is not None:
+        request = rc.encode_select(key, list(read.bins), policy)
+    else:
+        request = rc.encode_get(key, policy)
+
+    def parse(message: Message) -> tuple:
+        return _record(read, key, message, codec)
+
+    return execute(cluster, policy, request, key.namespace, key.partition_id, False, parse)  # type: ignore[no-any-return]
+
+
+def parse_keys(keys: Any) -> list[Key]:
+    """The Key of every key tuple of a batch call; ParamError for a non-list or a bad key."""
+    if not isinstance(keys, (list, tuple)):
+        raise exception.ParamError("keys should be specified as a list or tuple")
+    return [parse_key(key) for key in keys]
+
+
+def _group(cluster: Any, keys: Sequence[Key], indexes: Sequence[int], replica_index: int) -> dict[Any, list]:
+    groups: dict[Any, list] = {}
+    for index in indexes:
+        key = keys[index]
+        node = cluster.node_for(key.namespace, key.partition_id, replica_index)
+        if node is None and replica_index:
+            node = cluster.node_for(key.namespace, key.partition_id, 0)
+        if node is None:
+            if not cluster.has_namespace(key.namespace):
+                raise exception.NamespaceNotFound(
+                    exception.NamespaceNotFound.code, f"Namespace not found in partition map: {key.namespace}"
+                )
+            raise exception.InvalidNodeError(
+                exception.InvalidNodeError.code,
+                f"No node for partition {key.partition_id} of namespace {key.namespace}",
+            )
+        groups.setdefault(node, []).append(index)
+    return groups
+
+
+def run_batch(
+    cluster: Any,
+    execute: Callable[..., Any],
+    stream: Callable[..., None],
+    keys: Sequence[Key],
+    read: BatchRead,
+    policy: Policy,
+    codec: ValueCodec,
+    thread_pool_size: int,
+) -> list:
+    """Read every key; results in input order. Only a failed node's keys are re-routed and re-sent."""
+    if not keys:
+        return []
+    if len(keys) == 1:
+        return [_single(cluster, execute, keys[0], read, policy, codec)]
+    results: list = [None] * len(keys)
+    # execute_stream retries a node only while nothing arrived; re-routing is this loop's job.
+    node_policy = build("batch", {"max_retries": 0}, base=policy)
+    deadline = monotonic() + policy.total_timeout / 1000.0 if policy.total_timeout else 0.0
+    pending = list(range(len(keys)))
+    attempt = 0
+    sequence = policy.replica != POLICY_REPLICA_MASTER
+    while True:
+        replica_index = 0
+        if sequence and attempt:
+            replicas = max(cluster.replica_count(keys[pending[0]].namespace), 1)
+            replica_index = attempt % replicas
+        groups = _group(cluster, keys, pending, replica_index)
+        failed: list[int] = []
+        last_error: Optional[exception.AerospikeError] = None
+
+        def run_node(node: Any, indexes: list[int]) -> Optional[exception.AerospikeError]:
+            entries = [(index, keys[index]) for index in indexes]
+            request = encode_batch_request(entries, read, policy)
+            wanted = set(indexes)
+
+            def on_message(message: Message) -> bool:
+                if message.info3 & INFO3_LAST:
+                    if message.result_code not in (RESULT_OK, RESULT_KEY_NOT_FOUND):
+                        raise rc.raise_for(message)
+                    return False
+                index = message.transaction_ttl
+                if index not in wanted:
+                    if message.result_code:
+                        raise rc.raise_for(message)
+                    raise exception.ClientError(f"batch reply for unknown key index {index} from {node.name}")
+                results[index] = _record(read, keys[index], message, codec)
+                return True
+
+            try:
+                stream(cluster, node_policy, node, request, on_message)
+            except exception.AerospikeError as failure:
+                if failure.code in _RETRYABLE:
+                    return failure
+                raise
+            return None
+
+        items = list(groups.items())
+        if policy.concurrent and len(items) > 1 and thread_pool_size > 1:
+            with ThreadPoolExecutor(max_workers=min(thread_pool_size, len(items))) as pool:
+                outcomes = list(pool.map(lambda item: run_node(*item), items))
+        else:
+            outcomes = [run_node(node, indexes) for node, indexes in items]
+        for (_, indexes), outcome in zip(items, outcomes):
+            if outcome is not None:
+                last_error = outcome
+                failed.extend(index for index in indexes if results[index] is None)
+        if not failed:
+            return results
+        attempt += 1
+        if attempt > policy.max_retries or (deadline and monotonic() >= deadline):
+            assert last_error is not None
+            raise last_error
+        if policy.sleep_between_retries:
+            sleep(policy.sleep_between_retries / 1000.0)
+        pending = failed
+
+
+# ------------------------------------------------------------------------------------------------ client API
+
+
+def _run_for_client(client: Any, keys: Any, read: BatchRead, policy: Any) -> list:
+    from .command import execute_stream
+
+    cluster = client._connected_cluster()
+    parsed = parse_keys(keys)
+    batch_policy = client._resolve("batch", policy)
+    return run_batch(
+        cluster,
+        client._execute,
+        execute_stream,
+        parsed,
+        read,
+        batch_policy,
+        client._codec,
+        client._config.thread_pool_size,
+    )
+
+
+def get_many(client: Any, keys: Any, policy: Any = None) -> list:
+    """Client.get_many: ``[(key, meta, bins)]``, ``(key, None, None)`` for a missing record."""
+    return _run_for_client(client, keys, BatchRead.get(), policy)
+
+
+def exists_many(client: Any, keys: Any, policy: Any = None) -> list:
+    """Client.exists_many: ``[(key, meta)]``, ``(key, None)`` for a missing record."""
+    return _run_for_client(client, keys, BatchRead.exists(), policy)
+
+
+def select_many(client: Any, keys: Any, bins: Any, policy: Any = None) -> list:
+    """Client.select_many: ``[(key, meta, bins)]`` with only the named bins."""
+    return _run_for_client(client, keys, BatchRead.select(bins), policy)
