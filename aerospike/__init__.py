@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable, Optional
 
-from . import exception
+from . import exception, predicates
 from ._constants import *  # noqa: F403
 from ._constants import (
     LOG_LEVEL_DEBUG,
@@ -22,6 +22,8 @@ from ._constants import (
 from .client import Client
 from .exception import ParamError
 from .key import calc_digest as _calc_digest
+from .query import Query
+from .scan import Scan
 from .values import GeoJSON, null, set_deserializer, set_serializer, unset_serializers
 
 __version__ = "3.0.0"
@@ -118,6 +120,9 @@ def geojson(geojson_str: Optional[str] = None) -> GeoJSON:
 
 __all__ = [  # noqa: F405
     "Client",
+    "Query",
+    "Scan",
+    "predicates",
     "GeoJSON",
     "calc_digest",
     "client",
