@@ -349,3 +349,61 @@ def test_sigkill_of_the_tender_fails_no_command(local_cluster, shm_workers, shm_
     shm_workers.stop()
     assert all(state["closed"] for state in shm_workers.states().values())
     assert not os.path.exists(f"/dev/shm{segment_name(shm_key)}")
+
+
+def test_stopped_tender_fails_no_command_elsewhere(local_cluster, shm_workers, shm_key):
+    threshold = 1.5
+    local = local_cluster(nodes=3)
+    pids = shm_workers.spawn(8, local.hosts, shm_key, mode="client", threshold=threshold)
+    states = shm_workers.wait_for(
+        lambda s: len(tenders(s)) == 1 and all(s[pid]["ops"] > 5 for pid in pids), 20, "workers do not work"
+    )
+    (stopped,) = tenders(states)
+    before = header(shm_key)
+    ops_before = {pid: states[pid]["ops"] for pid in pids if pid != stopped}
+    shm_workers.kill(stopped, signal.SIGSTOP)
+    try:
+        wait_header(shm_key, lambda h: h["epoch"] > before["epoch"], threshold + 3, "no takeover")
+        time.sleep(4 * TEND_INTERVAL)
+        states = shm_workers.states()
+        for pid in ops_before:
+            assert states[pid]["failures"] == 0, states[pid]["errors"]
+            assert states[pid]["ops"] > ops_before[pid] + 5, "a worker stalled while the tender was stopped"
+    finally:
+        os.kill(stopped, signal.SIGCONT)
+    states = shm_workers.wait_for(
+        lambda s: not s[stopped]["tender"] and s[stopped]["time"] > time.time() - 0.2, 5, "resumed tender kept tending"
+    )
+    assert len(tenders(shm_workers.live())) == 1
+
+
+def test_every_worker_routes_by_the_new_map_after_a_node_joins_and_one_dies(local_cluster, shm_workers, shm_key):
+    local = local_cluster(nodes=3)
+    pids = shm_workers.spawn(8, local.hosts, shm_key, mode="client")
+    shm_workers.wait_for(lambda s: all(s[pid]["ops"] > 5 for pid in pids), 20, "workers do not work")
+
+    def proxies() -> int:
+        return sum(counts.messages.get("proxy", 0) for counts in local.request_counts())
+
+    def settled_within(changed: str) -> None:
+        # Proxies happen only while a worker routes by the old map; two tend intervals later they must stop.
+        time.sleep(2 * TEND_INTERVAL + 0.2)
+        start = proxies()
+        time.sleep(5 * TEND_INTERVAL)
+        assert proxies() == start, f"workers still route by the old map after {changed}"
+
+    local.add_node()
+    settled_within("a node joined")
+    states = shm_workers.states()
+    assert all(len(states[pid]["nodes"]) == 4 for pid in pids), {pid: states[pid]["nodes"] for pid in pids}
+    assert sum(states[pid]["failures"] for pid in pids) == 0, [states[pid]["errors"] for pid in pids]
+    local.kill_node(0)
+    settled_within("a node died")
+    states = shm_workers.states()
+    assert all(len(states[pid]["nodes"]) == 3 for pid in pids)
+    # Until the new map is out, writes whose master died fail (default write policy: no retry), as with any
+    # client; once every worker routes by the new map, nothing fails.
+    failures = {pid: states[pid]["failures"] for pid in pids}
+    time.sleep(5 * TEND_INTERVAL)
+    states = shm_workers.states()
+    assert {pid: states[pid]["failures"] for pid in pids} == failures
