@@ -6,9 +6,11 @@ back, including the particle-type byte Aerospike puts in front of every msgpack 
 and a small packer the list/map operation builders write ``[op_code, args...]`` arrays with.
 Must not know bins, messages, policies or client classes: unsupported values go to a caller-given fallback.
 
-Speed: packing converts the value tree once (str -> prefixed bytes, bytes -> prefixed bytes) and hands it to
-the C msgpack packer with ``use_bin_type=False`` so bytes come out as msgpack ``str``; unpacking lets the C
-unpacker build the tree and fixes prefixed strings in its list and map hooks.
+Speed: packing converts the value tree once and hands it to the C msgpack packer. Every prefixed string
+becomes a Python ``str`` (bytes that are not UTF-8 travel as surrogate escapes, which the packer turns back
+into the same bytes), so the packer writes msgpack ``str`` with the smallest header, ``str8`` included, as the
+official C client does; ``bytes`` would be written with the old raw headers, which have no ``str8``. Unpacking
+lets the C unpacker build the tree and fixes prefixed strings in its list and map hooks.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ _INT64_MIN = -(1 << 63)
 _INT64_LIMIT = 1 << 63
 _STR_PREFIX = bytes((PARTICLE_STRING,))
 _BLOB_PREFIX = bytes((PARTICLE_BLOB,))
+_STR_TEXT_PREFIX = chr(PARTICLE_STRING)
 
 # msgpack "ext" type -1 carries Aerospike's range sentinels; msgpack-python cannot build code -1, so the
 # packer writes these three bytes itself.
@@ -92,15 +95,21 @@ def _convert_bool(value: bool, context: _Context) -> Any:
     return int(value) if context.bool_as_int else value
 
 
-def _convert_str(value: str, context: _Context) -> bytes:
+def _raw(prefixed: bytes) -> str:
+    """Prefixed bytes as the str the packer writes back byte for byte (see the module's note on speed)."""
+    return prefixed.decode("utf-8", "surrogateescape")
+
+
+def _convert_str(value: str, context: _Context) -> str:
     try:
-        return _STR_PREFIX + value.encode("utf-8")
+        value.encode("utf-8")
     except UnicodeEncodeError as error:
         raise ProtocolError(f"string is not encodable as UTF-8: {error}") from error
+    return _STR_TEXT_PREFIX + value
 
 
-def _convert_bytes(value: bytes | bytearray, context: _Context) -> bytes:
-    return _BLOB_PREFIX + value
+def _convert_bytes(value: bytes | bytearray, context: _Context) -> str:
+    return _raw(_BLOB_PREFIX + value)
 
 
 def _convert_list(value: list, context: _Context) -> list:
@@ -132,7 +141,7 @@ def _convert_other(value: Any, context: _Context) -> Any:
     if isinstance(value, str):
         return _convert_str(str(value), context)
     if isinstance(value, (bytes, bytearray, memoryview)):
-        return _BLOB_PREFIX + bytes(value)
+        return _raw(_BLOB_PREFIX + bytes(value))
     if isinstance(value, list):
         return _convert_list(value, context)
     if isinstance(value, dict):
@@ -142,7 +151,7 @@ def _convert_other(value: Any, context: _Context) -> Any:
     particle_type, payload = context.fallback(value)
     if not 0 <= particle_type <= 0xFF:
         raise ProtocolError(f"fallback returned particle type {particle_type}")
-    return _U8.pack(particle_type) + bytes(payload)
+    return _raw(_U8.pack(particle_type) + bytes(payload))
 
 
 _CONVERTERS: dict[type, Callable[[Any, _Context], Any]] = {
@@ -177,7 +186,8 @@ _RANK_NIL, _RANK_BOOL, _RANK_INT, _RANK_STRING, _RANK_BYTES, _RANK_DOUBLE, _RANK
 
 def _sort_key(converted: Any) -> tuple[int, Any]:
     kind = type(converted)
-    if kind is bytes:
+    if kind is str:
+        converted = converted.encode("utf-8", "surrogateescape")
         prefix = converted[:1]
         if prefix == _STR_PREFIX:
             return (_RANK_STRING, converted[1:])
@@ -193,7 +203,7 @@ def _sort_key(converted: Any) -> tuple[int, Any]:
     if converted is None:
         return (_RANK_NIL, 0)
     # Lists and maps as keys: rank by type, then by their packed bytes (rare; order within type approximate).
-    return (5 if isinstance(converted, list) else 6, msgpack.packb(converted, use_bin_type=False))
+    return (5 if isinstance(converted, list) else 6, _packb(converted))
 
 
 def _convert_ordered_map(items: Iterable[tuple[Any, Any]], order: int, context: _Context) -> dict:
@@ -216,7 +226,13 @@ def _convert_ordered_map(items: Iterable[tuple[Any, Any]], order: int, context: 
 
 def _packb(converted: Any) -> bytes:
     try:
-        return msgpack.packb(converted, use_bin_type=False, use_single_float=False, strict_types=False)
+        return msgpack.packb(
+            converted,
+            use_bin_type=True,
+            use_single_float=False,
+            strict_types=False,
+            unicode_errors="surrogateescape",
+        )
     except (OverflowError, ValueError, TypeError) as error:
         raise ProtocolError(f"cannot encode value: {error}") from error
 
@@ -254,7 +270,9 @@ class CdtPacker:
 
     def __init__(self, fallback: Optional[Fallback] = None, *, bool_as_int: bool = True) -> None:
         self._buffer = bytearray()
-        self._packer = msgpack.Packer(use_bin_type=False, use_single_float=False, autoreset=True)
+        self._packer = msgpack.Packer(
+            use_bin_type=True, use_single_float=False, autoreset=True, unicode_errors="surrogateescape"
+        )
         self._context = _Context(fallback, bool_as_int)
 
     def array_header(self, length: int) -> CdtPacker:
@@ -284,7 +302,7 @@ class CdtPacker:
 
     def blob(self, value: bytes | bytearray) -> CdtPacker:
         """Write a byte string (msgpack str led by 0x04)."""
-        self._buffer += self._packer.pack(_BLOB_PREFIX + bytes(value))
+        self._buffer += self._packer.pack(_raw(_BLOB_PREFIX + bytes(value)))
         return self
 
     def value(self, value: Any) -> CdtPacker:

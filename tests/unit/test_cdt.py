@@ -168,3 +168,21 @@ def test_round_trip(value):
 @given(st.dictionaries(keys, scalars, max_size=8), st.sampled_from([1, 3]))
 def test_ordered_map_round_trip(mapping, order):
     assert _normalize(cdt.unpack(cdt.pack_map(mapping, order, bool_as_int=False))) == _normalize(mapping)
+
+
+@pytest.mark.parametrize("size", [0, 30, 31, 32, 254, 255, 300, 70000])
+def test_strings_and_blobs_get_the_smallest_str_header(size: int) -> None:
+    """Like the official C client: fixstr to 31 bytes, then str8, str16, str32 (prefix byte included)."""
+    for value, prefix in (("x" * size, b"\x03"), (bytes([0x80, 0xFF]) * (size // 2), b"\x04")):
+        packed = cdt.pack([value])
+        length = len(prefix) + (size if isinstance(value, str) else 2 * (size // 2))
+        if length < 32:
+            header = bytes([0xA0 | length])
+        elif length < 256:
+            header = b"\xd9" + bytes([length])
+        elif length < 65536:
+            header = b"\xda" + length.to_bytes(2, "big")
+        else:
+            header = b"\xdb" + length.to_bytes(4, "big")
+        assert packed[1:].startswith(header + prefix)
+        assert cdt.unpack(packed) == [value if isinstance(value, str) else bytearray(value)]

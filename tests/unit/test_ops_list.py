@@ -235,7 +235,6 @@ def test_spec_example_builds(name, code):
     assert shape.op_code == operation["op"]
 
 
-@pytest.mark.xfail(strict=True, reason="protocol/cdt.py writes str16 (da) where the C core writes str8 (d9)")
 def test_strings_of_31_to_254_bytes_use_str8_like_the_official_client():
     raw = payload({"op": A.OP_LIST_APPEND, "bin": "b", "val": "y" * 40})
     assert raw[2:4] == b"\xd9\x29"
