@@ -6,7 +6,10 @@ fields namespace, set, digest, then the user key with POLICY_KEY_SEND; transacti
 the meta dict (ttl, gen), the scalar operation dicts of ``operate``, and turning a reply message into the
 spec's result shapes or exceptions. Must not know sockets or the retry loop (command.py runs requests).
 
-Other operation families (lists, maps, ...) plug into ``operate`` through :func:`register_operator`.
+List and map operations (``OP_LIST_*`` / ``OP_MAP_*`` dicts) are built by :mod:`aerospike.ops`; each keeps a
+result shape, and the reply parsers pair every reply op with the request op it answers (one reply op per
+request op when a map operation asked for RESPOND_ALL_OPS, else by bin, in order) to shape its value. Other
+operation families plug into ``operate`` through :func:`register_operator`.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from ._constants import (
 )
 from .exception import AerospikeError, ParamError, error_for_code
 from .key import Key
+from .ops import ResultShape, build_cdt_op, is_cdt_op
+from .ops.results import KIND_KEY_VALUE, flat_key_values
 from .policy import Policy
 from .protocol.compression import compress_frame
 from .protocol.constants import (
@@ -51,6 +56,7 @@ from .protocol.constants import (
     INFO2_DURABLE_DELETE,
     INFO2_GENERATION,
     INFO2_GENERATION_GT,
+    INFO2_RESPOND_ALL_OPS,
     INFO2_WRITE,
     INFO3_COMMIT_MASTER,
     INFO3_CREATE_OR_REPLACE,
@@ -387,36 +393,74 @@ register_operator(OPERATOR_TOUCH, _op_touch)
 register_operator(OP_DELETE, _op_delete)  # the wire's delete op (later clients' OPERATOR_DELETE)
 
 
+# What an operate reply op becomes, per request op: READ_RESULT (a bin read: the value as decoded), a
+# ResultShape (a list/map operation), or NO_RESULT (scalar writes, touch, delete: they report no value, and the
+# nil op the server sends for them under RESPOND_ALL_OPS is dropped, so mixing in a map operation changes nothing).
+READ_RESULT = "read"
+NO_RESULT = None
+ResultSlot = Optional["ResultShape | str"]
+
+
 class OperateSpec:
-    """An encoded operate request and what its reply parser needs to know."""
+    """An encoded operate request and what its reply parser needs to know.
 
-    __slots__ = ("request", "is_write")
+    ``results`` holds one ``(bin_name, slot)`` per request op, in request order; ``respond_all_ops`` says the
+    request asked for one reply op per request op. ``key_value_pairs`` picks the shape of MAP_RETURN_KEY_VALUE
+    results: False for operate and operate_ordered (a flat ``[k1, v1, ...]`` list, client.rst's format since
+    2.1.3), True for the map_* convenience methods (``[(k1, v1), ...]``, aerospike.rst's map return types).
+    """
 
-    def __init__(self, request: bytes, is_write: bool) -> None:
+    __slots__ = ("request", "is_write", "results", "respond_all_ops", "key_value_pairs")
+
+    def __init__(
+        self,
+        request: bytes,
+        is_write: bool,
+        results: Optional[list[tuple[str, ResultSlot]]] = None,
+        respond_all_ops: bool = False,
+    ) -> None:
         self.request = request
         self.is_write = is_write
+        self.results: list[tuple[str, ResultSlot]] = results if results is not None else []
+        self.respond_all_ops = respond_all_ops
+        self.key_value_pairs = False
 
 
 def encode_operate(key: Key, operations: Any, meta: Any, policy: Policy, codec: ValueCodec) -> OperateSpec:
-    """operate / operate_ordered: the op dicts of the spec in one request."""
+    """operate / operate_ordered: the op dicts of the spec (scalar, list and map operations) in one request."""
     if not isinstance(operations, list):
         raise ParamError("operations must be a list of dicts")
     if not operations:
         raise ParamError("operations list must not be empty")
     ops: list[Op] = []
-    reads = writes = False
+    results: list[tuple[str, ResultSlot]] = []
+    reads = writes = respond_all = False
     op_ttl: Optional[int] = None
+    cdt_fallback = None
     for operation in operations:
         if not isinstance(operation, dict):
             raise ParamError("each operation must be a dict")
         code = operation.get("op")
         if isinstance(code, bool) or not isinstance(code, int):
             raise ParamError("operation 'op' must be one of the aerospike.OPERATOR_* constants")
+        if is_cdt_op(code):
+            if cdt_fallback is None:
+                cdt_fallback = codec.fallback_for(SERIALIZER_PYTHON)
+            op, shape = build_cdt_op(operation, cdt_fallback)
+            ops.append(op)
+            results.append((op.bin_name, shape))
+            if shape.is_write:
+                writes = True
+            else:
+                reads = True
+            respond_all = respond_all or shape.respond_all_ops
+            continue
         encoder = _OPERATORS.get(code)
         if encoder is None:
             raise ParamError(f"unsupported operation {code!r}")
         op, is_read, is_write, ttl = encoder(operation, codec)
         ops.append(op)
+        results.append((op.bin_name, READ_RESULT if is_read else NO_RESULT))
         reads = reads or is_read
         writes = writes or is_write
         if ttl is not None:
@@ -426,13 +470,15 @@ def encode_operate(key: Key, operations: Any, meta: Any, policy: Policy, codec: 
         ttl = op_ttl
     info1 = _read_info1(policy, INFO1_READ) if reads else 0
     info3 = _read_info3(policy) if reads else 0
-    info2 = 0
+    info2 = INFO2_RESPOND_ALL_OPS if respond_all else 0
     if writes:
-        info2, write_info3, generation = _write_flags(policy, generation)
+        write_info2, write_info3, generation = _write_flags(policy, generation)
+        info2 |= write_info2
         info3 |= write_info3
     else:
         generation = 0
-    return OperateSpec(_frame(key, policy, info1, info2, info3, generation, ttl, ops), writes)
+    request = _frame(key, policy, info1, info2, info3, generation, ttl, ops)
+    return OperateSpec(request, writes, results, respond_all)
 
 
 # ------------------------------------------------------------------------------------------------ replies
@@ -480,32 +526,92 @@ def select_parser(key: Key, codec: ValueCodec) -> Callable[[Message], tuple]:
     return parse
 
 
-def operate_parser(key: Key, codec: ValueCodec, is_write: bool) -> Callable[[Message], tuple]:
-    """Parser of an operate reply: ``(key, meta, bins)``."""
+def operate_results(spec: OperateSpec, message: Message, codec: ValueCodec) -> list[tuple[str, Any]]:
+    """``[(bin, value), ...]`` of an operate reply, in request order, each value in its operation's shape.
+
+    Each reply op answers the next request op on the same bin that can answer: with RESPOND_ALL_OPS every
+    request op gets one reply op (a nil one for an op without a value); without it only reads and list/map
+    operations with a result do. Ops whose slot is NO_RESULT are left out.
+    """
+    decode = codec.decode
+    slots = spec.results
+    count = len(slots)
+    respond_all = spec.respond_all_ops
+    found: list[tuple[str, Any]] = []
+    cursor = 0
+    for op in message.ops:
+        index = cursor
+        while index < count:
+            name, slot = slots[index]
+            if name == op.bin_name and (respond_all or slot is not NO_RESULT):
+                break
+            index += 1
+        if index == count:
+            # A reply op no request op asked for (a server answering more than asked): keep it as a value.
+            found.append((op.bin_name, decode(op.particle_type, op.value)))
+            continue
+        cursor = index + 1
+        slot = slots[index][1]
+        if slot is NO_RESULT:
+            continue
+        if isinstance(slot, ResultShape):
+            value = decode(op.particle_type, op.value, slot.preserved_map_as_list)
+            if slot.kind == KIND_KEY_VALUE and not spec.key_value_pairs:
+                found.append((op.bin_name, flat_key_values(value)))
+            else:
+                found.append((op.bin_name, slot(value)))
+        else:
+            found.append((op.bin_name, decode(op.particle_type, op.value)))
+    return found
+
+
+def _plain_results(message: Message, codec: ValueCodec) -> list[tuple[str, Any]]:
+    decode = codec.decode
+    return [(op.bin_name, decode(op.particle_type, op.value)) for op in message.ops]
+
+
+def operate_parser(key: Key, codec: ValueCodec, spec: OperateSpec | bool) -> Callable[[Message], tuple]:
+    """Parser of an operate reply: ``(key, meta, bins)``, one entry per bin (a later op on a bin wins).
+
+    `spec` is the request's OperateSpec; a bare ``is_write`` flag (no result shapes known) decodes every reply
+    op as it is.
+    """
+    is_write = spec.is_write if isinstance(spec, OperateSpec) else bool(spec)
 
     def parse(message: Message) -> tuple:
         if message.result_code != RESULT_OK:
             raise raise_for(message, is_write)
+        if isinstance(spec, OperateSpec):
+            bins = dict(operate_results(spec, message, codec))
+        else:
+            bins = codec.ops_to_bins(message.ops)
         return (
             key.as_tuple(),
             {"ttl": ttl_from_void_time(message.record_ttl), "gen": message.generation},
-            codec.ops_to_bins(message.ops),
+            bins,
         )
 
     return parse
 
 
-def operate_ordered_parser(key: Key, codec: ValueCodec, is_write: bool) -> Callable[[Message], tuple]:
-    """Parser of an operate_ordered reply: ``(key, meta, [(bin, value), ...])`` in reply order."""
+def operate_ordered_parser(key: Key, codec: ValueCodec, spec: OperateSpec | bool) -> Callable[[Message], tuple]:
+    """Parser of an operate_ordered reply: ``(key, meta, [(bin, value), ...])`` in operation order.
+
+    `spec` as for :func:`operate_parser`.
+    """
+    is_write = spec.is_write if isinstance(spec, OperateSpec) else bool(spec)
 
     def parse(message: Message) -> tuple:
         if message.result_code != RESULT_OK:
             raise raise_for(message, is_write)
-        decode = codec.decode
+        if isinstance(spec, OperateSpec):
+            results = operate_results(spec, message, codec)
+        else:
+            results = _plain_results(message, codec)
         return (
             key.as_tuple(),
             {"ttl": ttl_from_void_time(message.record_ttl), "gen": message.generation},
-            [(op.bin_name, decode(op.particle_type, op.value)) for op in message.ops],
+            results,
         )
 
     return parse
@@ -542,6 +648,7 @@ __all__ += [
     "get_parser",
     "operate_ordered_parser",
     "operate_parser",
+    "operate_results",
     "select_parser",
     "status_parser",
 ]

@@ -27,6 +27,14 @@ KIND_VALUE = "value"  # the decoded value as it is
 KIND_KEY_VALUE = "key_value"  # flat [k1, v1, ...] or {k: v} -> [(k1, v1), ...]
 
 
+def flat_key_values(value: Any) -> Any:
+    """``[k1, v1, k2, v2, ...]`` from the server's KEY_VALUE result: what operate returns (client.rst: the
+    format since 2.1.3, "a list of keys and corresponding values, rather than a list of key/value tuples")."""
+    if isinstance(value, dict):
+        return [item for pair in value.items() for item in pair]
+    return value
+
+
 def key_value_pairs(value: Any) -> Any:
     """``[(k1, v1), (k2, v2), ...]`` from the server's KEY_VALUE result (a flat list or a map).
 
