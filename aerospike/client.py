@@ -14,6 +14,8 @@ from typing import Any, Callable, Optional
 from . import exception
 from . import record_commands as rc
 from ._constants import SERIALIZER_PYTHON
+from .admin_methods import AdminMethods
+from .cdt_methods import CdtMethods
 from .config import ClientConfig, parse_config
 from .key import calc_digest, parse_key
 from .policy import Resolver
@@ -52,7 +54,7 @@ def _info_error(reply: dict[str, str], address: str) -> Optional[exception.Aeros
     return None
 
 
-class Client:
+class Client(CdtMethods, AdminMethods):
     """A client of one Aerospike cluster (see client.rst). Build it with ``aerospike.client(config)``."""
 
     def __init__(self, config: Any) -> None:
@@ -294,7 +296,7 @@ class Client:
             k.namespace,
             k.partition_id,
             spec.is_write,
-            rc.operate_parser(k, self._codec, spec.is_write),
+            rc.operate_parser(k, self._codec, spec),
         )
 
     def operate_ordered(
@@ -312,7 +314,7 @@ class Client:
             k.namespace,
             k.partition_id,
             spec.is_write,
-            rc.operate_ordered_parser(k, self._codec, spec.is_write),
+            rc.operate_ordered_parser(k, self._codec, spec),
         )
 
     def get_key_digest(self, ns: str, set: Optional[str], key: Any) -> bytearray:

@@ -8,17 +8,19 @@ Must not know commands or the wire format of tending (tend.py) or of shared memo
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
-import ssl
 import threading
 import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional, Protocol
 
 from . import exception
+from .admin import Credentials
 from .connection import NETWORK_ERROR_CODE
-from .node import Node, format_address
+from .connection import make_tls_context as make_tls_context
+from .node import Authenticator, Node, format_address
 from .shm.config import ShmConfig
 from .snapshot import EMPTY_SNAPSHOT, ClusterSnapshot, NodeRecord
 from .tend import Tender
@@ -66,6 +68,9 @@ class LocalTending:
     def start(self) -> None:
         snapshot = self.tender.tend()
         if not snapshot.nodes and self.cluster.config.fail_if_not_connected:
+            refusal = self.tender.auth_error
+            if refusal is not None and refusal.code is not None:  # wrong credentials or TLS: say so, not "cannot connect"
+                raise exception.error_for_code(refusal.code, self.tender.seed_failure_message())
             raise exception.error_for_code(NETWORK_ERROR_CODE, self.tender.seed_failure_message())
         self.cluster.apply_snapshot(snapshot)
 
@@ -77,21 +82,6 @@ class LocalTending:
 
     def after_fork_in_child(self) -> None:
         self.tender.after_fork_in_child()
-
-
-def make_tls_context(tls: Optional[Mapping[str, Any]]) -> Optional[ssl.SSLContext]:
-    """An SSLContext from the spec's `tls` config dict, or None when TLS is not enabled."""
-    if not tls or not tls.get("enable"):
-        return None
-    try:
-        context = ssl.create_default_context(cafile=tls.get("cafile"), capath=tls.get("capath"))
-        if tls.get("certfile"):
-            context.load_cert_chain(tls["certfile"], tls.get("keyfile"), tls.get("keyfile_pw"))
-        if tls.get("cipher_suite"):
-            context.set_ciphers(tls["cipher_suite"])
-    except (OSError, ssl.SSLError) as error:
-        raise exception.TLSError(exception.TLSError.code, f"TLS configuration: {error}") from None
-    return context
 
 
 class _Routing:
@@ -125,9 +115,15 @@ class Cluster:
     def __init__(
         self, config: ClusterConfig, strategy_factory: Optional[Callable[[Cluster], Any]] = None
     ) -> None:
+        # Security: the password is hashed here (Credentials) and the clear one is not kept.
+        self.authenticator: Optional[Authenticator] = (
+            Authenticator(Credentials(config.user, config.password or "")) if config.user else None
+        )
+        if config.password is not None:
+            config = dataclasses.replace(config, password=None)
         self.config = config
         self._tls_context = make_tls_context(config.tls)
-        self.tender = Tender(config, self._tls_context)
+        self.tender = Tender(config, self._tls_context, self.authenticator)
         self._strategy_factory = strategy_factory
         self._strategy: Any = None
         self._routing = _EMPTY_ROUTING
@@ -237,6 +233,8 @@ class Cluster:
         self._thread = None
         self._stop = threading.Event()
         self._registry_lock = threading.Lock()
+        if self.authenticator is not None:
+            self.authenticator.forget_sessions()  # session tokens are per process
         if self._connected:
             self._forked = True
             self._check = self._rebuild_after_fork
@@ -291,7 +289,7 @@ class Cluster:
             node.close()
             node = None
         if node is None:
-            node = Node(record, self.config, self._tls_context)
+            node = Node(record, self.config, self._tls_context, self.authenticator)
             self._registry[record.name] = node
         return node
 

@@ -59,7 +59,7 @@ class ConnectionPool:
         connect_timeout: Optional[float],
         tls_context: Optional[ssl.SSLContext] = None,
         tls_name: Optional[str] = None,
-        connection_factory: ConnectionFactory = _connect,
+        connection_factory: Optional[ConnectionFactory] = None,
     ) -> None:
         self.host = node_host
         self.port = node_port
@@ -68,7 +68,7 @@ class ConnectionPool:
         self.connect_timeout = connect_timeout or None
         self.tls_context = tls_context
         self.tls_name = tls_name
-        self._factory = connection_factory
+        self._factory = connection_factory or _connect  # security: a factory that also authenticates
         self._lock = threading.Lock()
         self._idle: deque[Connection] = deque()
         self._total = 0  # open connections owned by this pool: idle + checked out

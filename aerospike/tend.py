@@ -1,7 +1,8 @@
 """Cluster tending: from seeds to a ClusterSnapshot of nodes and partition owners.
 
 Owns: seed validation (`node`, `partition-generation`, `build`, optional `cluster-name`), the per-node tend
-connections (never from a command pool), peer discovery (`peers-generation`, `peers-clear-std`), partition maps
+connections (never from a command pool; with security, each logs in first and keeps the node's session fresh
+through the Authenticator), peer discovery (`peers-generation`, `peers-clear-std`), partition maps
 (`partition-generation`, `replicas` with regimes), removal of failed or departed nodes, and the parsers of those
 info replies. Must not know command pools, routing tables or shared memory: its one product is `tend()`'s
 immutable snapshot, which the cluster (or the shared-memory tender) publishes.
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple, Optional
 
 from . import exception
 from .connection import Connection
-from .node import format_address
+from .node import Authenticator, format_address
 from .protocol.errors import ProtocolError
 from .protocol.info import parse_info_error
 from .snapshot import EMPTY_SNAPSHOT, N_PARTITIONS, NO_NODE, ClusterSnapshot, NamespacePartitions, NodeRecord
@@ -37,6 +38,7 @@ DEFAULT_PORT = 3000
 _VALIDATE = ("node", "partition-generation", "build")
 _REFRESH = ("node", "peers-generation", "partition-generation")
 _REPLICAS = ("partition-generation", "replicas")
+_SECURITY_REFUSALS = frozenset((80, 81))  # info answered "not authenticated" / "role violation"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -295,9 +297,17 @@ class _NamespaceMap:
 class Tender:
     """Tends one cluster: `tend()` returns the current ClusterSnapshot (the same object when nothing changed)."""
 
-    def __init__(self, config: ClusterConfig, tls_context: Optional[ssl.SSLContext] = None) -> None:
+    def __init__(
+        self,
+        config: ClusterConfig,
+        tls_context: Optional[ssl.SSLContext] = None,
+        authenticator: Optional[Authenticator] = None,
+    ) -> None:
         self.config = config
         self.tls_context = tls_context
+        self.authenticator = authenticator
+        # A seed refused us for security reasons (bad credentials, not authenticated): connect() raises it as is.
+        self.auth_error: Optional[exception.AerospikeError] = None
         self._timeout = config.conn_timeout or None
         self._validate_commands = _VALIDATE + (("cluster-name",) if config.cluster_name else ())
         self._peers_command = "peers-tls-std" if tls_context is not None else "peers-clear-std"
@@ -342,14 +352,28 @@ class Tender:
     def _connect(self, host: str, port: int, tls_name: Optional[str]) -> Connection:
         return Connection(host, port, self._timeout, self.tls_context, tls_name)
 
+    def _open(self, host: str, port: int, tls_name: Optional[str]) -> Connection:
+        """A new tend connection, logged in first when the client has credentials (as the official one does)."""
+        connection = self._connect(host, port, tls_name)
+        if self.authenticator is not None:
+            try:
+                self.authenticator.login(connection, self._timeout)
+            except BaseException:
+                connection.close()
+                raise
+        return connection
+
     def _validate(self, host: str, port: int, tls_name: Optional[str], expected: Optional[str]) -> _TendNode:
         """Connect to host:port and check it is a node of this cluster (and `expected` if given)."""
         address = format_address(host, port)
-        connection = self._connect(host, port, tls_name)
+        connection = self._open(host, port, tls_name)
         try:
             info = connection.info(self._validate_commands, self._timeout)
             name = info.get("node", "")
-            if not name or parse_info_error(name) is not None:
+            refusal = parse_info_error(name)
+            if refusal is not None and refusal[0] in _SECURITY_REFUSALS:
+                raise exception.error_for_code(refusal[0], refusal[1])
+            if not name or refusal is not None:
                 raise exception.InvalidNodeError(
                     exception.InvalidNodeError.code, f"{address}: invalid node id {name!r}"
                 )
@@ -383,11 +407,14 @@ class Tender:
     def _seed(self) -> bool:
         errors = []
         added = False
+        self.auth_error = None
         for host, port, tls_name in self.config.seeds:
             try:
                 node = self._validate(host, port, tls_name, None)
             except exception.AerospikeError as error:
                 errors.append(f"{format_address(host, port)}: {error.msg}")
+                if isinstance(error, (exception.AdminError, exception.TLSError)):
+                    self.auth_error = error
                 continue
             if node.name in self._nodes:
                 node.drop_connection()
@@ -400,8 +427,16 @@ class Tender:
         return added
 
     def _info(self, node: _TendNode, commands: tuple[str, ...]) -> dict[str, str]:
+        record = node.record
         if node.connection is None or node.connection.closed:
-            node.connection = self._connect(node.record.host, node.record.port, node.record.tls_name)
+            node.connection = self._open(record.host, record.port, record.tls_name)
+        elif self.authenticator is not None and self.authenticator.needs_login(record.host, record.port):
+            # The session is about to expire: a new token for the pools' new connections, on this connection.
+            try:
+                self.authenticator.login(node.connection, self._timeout)
+            except BaseException:
+                node.drop_connection()
+                raise
         try:
             return node.connection.info(commands, self._timeout)
         except BaseException:

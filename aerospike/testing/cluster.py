@@ -3,7 +3,8 @@
 Owns: which live node masters and replicates each of the 4096 partitions of every namespace, moving data when nodes
 join or leave (instant migration: every new owner copies the partition from a surviving previous holder),
 synchronous replication of every write to the replica nodes, proxying of commands a node does not own, the
-generations peers and partition maps are versioned by, and the fault switches tests pull. The sockets and framing
+generations peers and partition maps are versioned by, the fault switches tests pull, and the optional security
+state (users, roles, sessions; shared by all nodes) and server TLS context every node listens with. The sockets and framing
 are `server.py`'s; the record semantics are `store.py`'s; the info answers are `info.py`'s.
 
 Ownership is the server's idea in miniature: for each partition, live nodes are ordered by a hash of (node id,
@@ -19,10 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import ssl
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from aerospike.protocol.constants import (
     DIGEST_SIZE,
@@ -36,6 +38,7 @@ from aerospike.protocol.constants import (
 from aerospike.protocol.message import Message
 
 from . import batch, info, jobs, scan, sindex, truncate, udf
+from .security import SecurityState
 
 __all__ = ["ConnectionCounts", "LocalCluster", "NodeCounts", "Topology", "default_node_id", "error_frames"]
 from .server import ConnectionCounts, NodeCounts, NodeServer, default_node_id
@@ -79,6 +82,43 @@ def _check_node_id(node_id: str) -> str:
     return node_id
 
 
+_TLS_KEYS = frozenset(("certfile", "keyfile", "cafile", "name"))
+
+
+def _security_and_tls(
+    security: Union[bool, SecurityState], tls: Optional[Mapping[str, Any]]
+) -> tuple[Optional[SecurityState], Optional[ssl.SSLContext], str]:
+    """The shared security state (None: security off), the server TLS context (None: plain TCP), the TLS name.
+
+    `security=True` is a fresh secured server (user admin/admin with role user-admin); a `SecurityState` is
+    used as given (custom session TTL, clock, users). `tls` is `{'certfile', 'keyfile', 'cafile', 'name'}`:
+    the node's certificate chain and key, optionally a CA whose client certificates are then required (mutual
+    TLS), and the TLS name peers lists announce.
+    """
+    if isinstance(security, SecurityState):
+        state: Optional[SecurityState] = security
+    elif security is True:
+        state = SecurityState()
+    elif security is False:
+        state = None
+    else:
+        raise ValueError(f"security must be a bool or a SecurityState, not {security!r}")
+    if tls is None:
+        return state, None, ""
+    unknown = set(tls) - _TLS_KEYS
+    if unknown or not tls.get("certfile"):
+        raise ValueError(f"tls needs a 'certfile' (and 'keyfile', 'cafile', 'name'); unknown keys {sorted(unknown)}")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        context.load_cert_chain(tls["certfile"], tls.get("keyfile"))
+        if tls.get("cafile"):
+            context.load_verify_locations(cafile=tls["cafile"])
+            context.verify_mode = ssl.CERT_REQUIRED
+    except (OSError, ssl.SSLError) as error:
+        raise ValueError(f"tls: cannot load certificates: {error}") from None
+    return state, context, str(tls.get("name") or "")
+
+
 class LocalCluster:
     """A wire-compatible Aerospike cluster on loopback; nodes are threads of this process.
 
@@ -96,6 +136,8 @@ class LocalCluster:
         port: int = 0,
         host: str = "127.0.0.1",
         partial_frame_timeout: float = 10.0,
+        security: Union[bool, SecurityState] = False,
+        tls: Optional[Mapping[str, Any]] = None,
     ) -> None:
         if not isinstance(nodes, int) or isinstance(nodes, bool) or nodes < 1:
             raise ValueError(f"nodes must be a positive integer, not {nodes!r}")
@@ -147,6 +189,9 @@ class LocalCluster:
         self.message_handlers: dict[str, MessageHandler] = {}
         for feature in (batch, scan, sindex, udf, jobs, truncate):
             feature.install(self)
+        self.security, self.tls_context, self.tls_name = _security_and_tls(security, tls)
+        if self.tls_context is not None:
+            self.info_handlers["peers-tls-std"] = self._answer_peers_tls
 
     # ----- lifecycle -------------------------------------------------------------------------------------------
 
@@ -272,7 +317,7 @@ class LocalCluster:
             return index
 
     def delay(self, index: int, seconds: float, info: bool = False) -> None:
-        """Delay node `index`'s replies to messages (and to info requests when `info`) by `seconds`."""
+        """Delay node `index`'s replies to messages (and to info and admin requests when `info`) by `seconds`."""
         if seconds < 0:
             raise ValueError("a delay cannot be negative")
         node = self._node(index)
@@ -437,6 +482,14 @@ class LocalCluster:
             client_connections_closed=node.connections_opened - node.open_connections,
             extras={"cluster": self, "node_index": node.index},
         )
+
+    def _answer_peers_tls(self, state: info.NodeState, name: str, args: str) -> str:
+        # Every listener speaks TLS, so the TLS peers list is the clear one with the TLS name filled in.
+        entries = ",".join(
+            f"[{peer.node_id},{self.tls_name},[{f'[{peer.host}]' if ':' in peer.host else peer.host}:{peer.port}]]"
+            for peer in state.peers
+        )
+        return f"{state.peers_generation},{info.DEFAULT_SERVICE_PORT},[{entries}]"
 
     def answer_info(self, node: NodeServer, commands: Sequence[str]) -> list[tuple[str, str]]:
         with self._lock:

@@ -3,8 +3,13 @@
 Owns: accepting connections on 127.0.0.1, reading whole proto frames, answering info frames (through the cluster's
 info handlers), message frames (single-record commands through the cluster, multi-record kinds through its
 dispatch table), compressed frames (refused by community edition with result 25, inflated by enterprise), admin
-frames (security is not enabled), counting what each connection asked, and applying the node's faults (delay,
-forced result code). A connection that sends bytes which do not form a valid frame or message, or stops halfway
+frames (52 "security not enabled", or the cluster's `SecurityState` when security is on), counting what each
+connection asked, and applying the node's faults (delay, forced result code). With security on, every
+connection has a `Session`: until it logs in or authenticates, only admin frames are answered (info values and
+message commands get 80, not authenticated); after that, each info command and message command is checked
+against the user's privileges (81, role violation). With TLS on, the listener's connections are wrapped in the
+cluster's server-side `ssl.SSLContext`; the handshake runs on the connection's own thread, so a client that
+never finishes it holds up nobody else. A connection that sends bytes which do not form a valid frame or message, or stops halfway
 through a frame for longer than the cluster's `partial_frame_timeout`, is closed; no other connection notices.
 
 Threading model: one accept thread per node and one thread per client connection, each blocking in `recv_into`.
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -30,6 +36,8 @@ from aerospike.protocol.constants import (
     FIELD_DIGEST,
     FIELD_INDEX_NAME,
     FIELD_INDEX_RANGE,
+    FIELD_NAMESPACE,
+    FIELD_SET,
     FIELD_UDF_PACKAGE_NAME,
     INFO1_BATCH,
     INFO1_COMPRESS_RESPONSE,
@@ -50,7 +58,18 @@ from aerospike.protocol.frame import FrameReader, pack_header, unpack_header
 from aerospike.protocol.info import encode_info_reply, parse_info_request
 from aerospike.protocol.message import Message, decode_message
 
-from .info import command_name
+from .info import command_name, parse_params
+from .security import (
+    ACTION_INFO,
+    ACTION_READ,
+    ACTION_SINDEX_ADMIN,
+    ACTION_SYS_ADMIN,
+    ACTION_TRUNCATE,
+    ACTION_UDF,
+    ACTION_UDF_ADMIN,
+    ACTION_WRITE,
+    Session,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .cluster import LocalCluster
@@ -107,6 +126,39 @@ def classify(message: Message) -> str:
     if all(op.op_type == OP_READ for op in message.ops):
         return "read"
     return "operate"
+
+
+# Info commands that change the cluster, and the privilege each needs; any other command needs only a login.
+_INFO_ACTIONS = {
+    "sindex-create": ACTION_SINDEX_ADMIN,
+    "sindex-delete": ACTION_SINDEX_ADMIN,
+    "udf-put": ACTION_UDF_ADMIN,
+    "udf-remove": ACTION_UDF_ADMIN,
+    "truncate": ACTION_TRUNCATE,
+    "truncate-namespace": ACTION_TRUNCATE,
+    "truncate-undo": ACTION_TRUNCATE,
+    "set-config": ACTION_SYS_ADMIN,
+    "config-set": ACTION_SYS_ADMIN,
+    "jobs": ACTION_SYS_ADMIN,
+    "query-kill": ACTION_SYS_ADMIN,
+    "scan-abort": ACTION_SYS_ADMIN,
+    "recluster": ACTION_SYS_ADMIN,
+}
+_SECURITY_MESSAGES = {80: "not authenticated", 81: "role violation"}
+
+
+def message_action(kind: str, message: Message) -> str:
+    """The security action a message command of `kind` asks for."""
+    if kind in ("write", "delete") or message.info2 & INFO2_WRITE:
+        return ACTION_WRITE
+    if kind == "udf" or message.field(FIELD_UDF_PACKAGE_NAME) is not None:
+        return ACTION_UDF
+    return ACTION_READ
+
+
+def _field_text(message: Message, field_id: int) -> str:
+    data = message.field(field_id)
+    return data.decode("utf-8", "replace") if data is not None else ""
 
 
 def _admin_reply(result_code: int) -> bytes:
@@ -203,11 +255,13 @@ class NodeServer:
             self._connections.clear()
         for sock in connections:
             try:
+                # socket.socket's own shutdown: on a TLS socket it cuts TCP under the reader without
+                # tearing down the SSL object the reader thread is using.
                 if abort:
                     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_RESET)
-                    sock.shutdown(socket.SHUT_RD)  # wakes the reader without sending FIN
+                    socket.socket.shutdown(sock, socket.SHUT_RD)  # wakes the reader without sending FIN
                 else:
-                    sock.shutdown(socket.SHUT_RDWR)
+                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
             except OSError:
                 pass
             sock.close()
@@ -236,12 +290,33 @@ class NodeServer:
 
     # ----- one connection ------------------------------------------------------------------------------------
 
+    def _handshake(self, sock: socket.socket, context: ssl.SSLContext) -> socket.socket:
+        """The TLS-wrapped socket, registered in place of the plain one; raises OSError on a failed handshake."""
+        sock.settimeout(self.cluster.partial_frame_timeout)
+        wrapped = context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        with self._state_lock:
+            self._connections.discard(sock)
+            self._connections.add(wrapped)
+        try:
+            wrapped.do_handshake()
+            wrapped.settimeout(None)
+        except BaseException:
+            with self._state_lock:
+                self._connections.discard(wrapped)
+            wrapped.close()
+            raise
+        return wrapped
+
     def _serve(self, sock: socket.socket, peer: tuple[str, int]) -> None:
         reader = FrameReader(MAX_FRAME_SIZE)
         buffer = bytearray(_RECV_SIZE)
         view = memoryview(buffer)
         waiting_for_rest = False
+        session = Session() if self.cluster.security is not None else None
         try:
+            context = self.cluster.tls_context
+            if context is not None:
+                sock = self._handshake(sock, context)
             while self.running:
                 try:
                     received = sock.recv_into(buffer)
@@ -254,7 +329,7 @@ class NodeServer:
                     frame = reader.next_frame()
                     if frame is None:
                         break
-                    for reply in self._handle_frame(peer, frame.proto_type, frame.body):
+                    for reply in self._handle_frame(peer, frame.proto_type, frame.body, session):
                         sock.sendall(reply)
                 pending = reader.pending > 0
                 if pending != waiting_for_rest:
@@ -274,15 +349,19 @@ class NodeServer:
                     pass
             sock.close()
 
-    def _handle_frame(self, peer: tuple[str, int], proto_type: int, body: bytes) -> Iterable[bytes]:
+    def _handle_frame(
+        self, peer: tuple[str, int], proto_type: int, body: bytes, session: Optional[Session] = None
+    ) -> Iterable[bytes]:
         if proto_type == PROTO_TYPE_INFO:
             commands = parse_info_request(body)
             self._count_info(peer, commands)
             if self.delay_info and self.reply_delay:
                 time.sleep(self.reply_delay)
+            if session is not None:
+                return [encode_info_reply(self._answer_info_secured(commands, session))]
             return [encode_info_reply(self.cluster.answer_info(self, commands))]
         if proto_type == PROTO_TYPE_MESSAGE:
-            return self._handle_message(peer, _decode_one(body), compress=False)
+            return self._handle_message(peer, _decode_one(body), compress=False, session=session)
         if proto_type == PROTO_TYPE_COMPRESSED:
             if self.cluster.edition != "enterprise":
                 self._count_message(peer, "compressed")
@@ -294,19 +373,64 @@ class NodeServer:
             if inner_type != PROTO_TYPE_MESSAGE or inner_length != len(inner) - 8:
                 raise ProtocolError("a compressed frame must hold one whole message frame")
             message = _decode_one(inner[8:])
-            return self._handle_message(peer, message, compress=bool(message.info1 & INFO1_COMPRESS_RESPONSE))
+            return self._handle_message(
+                peer, message, compress=bool(message.info1 & INFO1_COMPRESS_RESPONSE), session=session
+            )
         if proto_type == PROTO_TYPE_ADMIN:
             self._count_message(peer, "admin")
-            return [_admin_reply(RESULT_SECURITY_NOT_ENABLED)]
+            if self.delay_info and self.reply_delay:
+                time.sleep(self.reply_delay)
+            security = self.cluster.security
+            if security is None or session is None:
+                return [_admin_reply(RESULT_SECURITY_NOT_ENABLED)]
+            return [security.handle_admin(body, session)]
         raise ProtocolError(f"unexpected proto type {proto_type}")
 
-    def _handle_message(self, peer: tuple[str, int], message: Message, compress: bool) -> Iterable[bytes]:
+    def _answer_info_secured(self, commands: list[str], session: Session) -> list[tuple[str, str]]:
+        """Info answers for a secured connection: refused commands answer `ERROR:<code>:<reason>`."""
+        security = self.cluster.security
+        assert security is not None
+        allowed: list[str] = []
+        refusals: dict[str, str] = {}
+        for command in commands:
+            name, _, args = command.partition(":")
+            action = _INFO_ACTIONS.get(name, ACTION_INFO)
+            namespace = ""
+            if action == ACTION_TRUNCATE:
+                namespace = parse_params(args).get("namespace", "")
+            code = security.check_permission(session.user, action, namespace)
+            if code:
+                refusals[command] = f"ERROR:{code}:{_SECURITY_MESSAGES.get(code, 'refused')}"
+            else:
+                allowed.append(command)
+        if not commands:  # the default list: any logged-in user may read it
+            code = security.check_permission(session.user, ACTION_INFO)
+            if code:
+                return [("", f"ERROR:{code}:{_SECURITY_MESSAGES.get(code, 'refused')}")]
+        answers = dict(self.cluster.answer_info(self, allowed)) if allowed or not commands else {}
+        if not commands:
+            return list(answers.items())
+        return [(command, refusals[command] if command in refusals else answers[command]) for command in commands]
+
+    def _handle_message(
+        self, peer: tuple[str, int], message: Message, compress: bool, session: Optional[Session] = None
+    ) -> Iterable[bytes]:
         kind = classify(message)
         self._count_message(peer, kind)
         if self.reply_delay:
             time.sleep(self.reply_delay)
-        if self.fail_code:
-            frames: Iterable[bytes] = [Message(result_code=self.fail_code).encode()]
+        refused = 0
+        if session is not None and self.cluster.security is not None:
+            refused = self.cluster.security.check_permission(
+                session.user,
+                message_action(kind, message),
+                _field_text(message, FIELD_NAMESPACE),
+                _field_text(message, FIELD_SET),
+            )
+        if refused:
+            frames: Iterable[bytes] = [Message(result_code=refused).encode()]
+        elif self.fail_code:
+            frames = [Message(result_code=self.fail_code).encode()]
         else:
             handler = self.cluster.message_handlers.get(kind)
             if handler is not None:
