@@ -170,8 +170,13 @@ def encode_message(
     return bytes(buffer)
 
 
+_new_tuple = tuple.__new__  # building an Op without NamedTuple's Python-level __new__ (hot path)
+
+
 def decode_message(body: bytes | bytearray | memoryview, offset: int = 0) -> tuple[Message, int]:
     """Decode the message that starts at `offset` of a frame body; return it and the offset after it."""
+    if type(body) is not bytes:
+        body = bytes(body)  # one copy; every slice below is then bytes already
     end = len(body)
     if offset + MSG_HEADER_SIZE > end:
         raise ProtocolError("truncated message header")
@@ -192,31 +197,35 @@ def decode_message(body: bytes | bytearray | memoryview, offset: int = 0) -> tup
         raise ProtocolError(f"message header size {header_size}, expected {MSG_HEADER_SIZE}")
     offset += MSG_HEADER_SIZE
     fields: list[tuple[int, bytes]] = []
-    for _ in range(n_fields):
-        if offset + 5 > end:
-            raise ProtocolError("truncated field header")
-        size, field_type = _FIELD_HEADER.unpack_from(body, offset)
-        data_end = offset + 4 + size
-        if size < 1 or data_end > end:
-            raise ProtocolError(f"field size {size} out of bounds")
-        fields.append((field_type, bytes(body[offset + 5 : data_end])))
-        offset = data_end
+    if n_fields:
+        unpack_field = _FIELD_HEADER.unpack_from
+        for _ in range(n_fields):
+            if offset + 5 > end:
+                raise ProtocolError("truncated field header")
+            size, field_type = unpack_field(body, offset)
+            data_end = offset + 4 + size
+            if size < 1 or data_end > end:
+                raise ProtocolError(f"field size {size} out of bounds")
+            fields.append((field_type, body[offset + 5 : data_end]))
+            offset = data_end
     ops: list[Op] = []
-    for _ in range(n_ops):
-        if offset + 8 > end:
-            raise ProtocolError("truncated op header")
-        size, op_type, particle_type, _version, name_length = _OP_HEADER.unpack_from(body, offset)
-        op_end = offset + 4 + size
-        if size < 4 + name_length or op_end > end:
-            raise ProtocolError(f"op size {size} out of bounds")
-        name_start = offset + 8
-        value_start = name_start + name_length
-        try:
-            name = bytes(body[name_start:value_start]).decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise ProtocolError("bin name is not UTF-8") from error
-        ops.append(Op(op_type, particle_type, name, bytes(body[value_start:op_end])))
-        offset = op_end
+    if n_ops:
+        unpack_op = _OP_HEADER.unpack_from
+        append = ops.append
+        for _ in range(n_ops):
+            if offset + 8 > end:
+                raise ProtocolError("truncated op header")
+            size, op_type, particle_type, _version, name_length = unpack_op(body, offset)
+            op_end = offset + 4 + size
+            if size < 4 + name_length or op_end > end:
+                raise ProtocolError(f"op size {size} out of bounds")
+            value_start = offset + 8 + name_length
+            try:
+                name = str(body[offset + 8 : value_start], "utf-8")
+            except UnicodeDecodeError as error:
+                raise ProtocolError("bin name is not UTF-8") from error
+            append(_new_tuple(Op, (op_type, particle_type, name, body[value_start:op_end])))
+            offset = op_end
     message = Message(
         info1, info2, info3, info4, result_code, generation, record_ttl, transaction_ttl, fields, ops
     )
