@@ -3,6 +3,12 @@
 Runs under whichever interpreter starts it, so the same file measures our client (`--client ours`), the official
 client (`--client official`, started with the official client's own interpreter), and a raw loop that only sends
 pre-encoded get requests over one socket per process (`--client raw`: the ceiling any client can reach).
+Batch workloads (`batch100`, `batch1000`) read that many keys per call (ours: `get_many`, the official 19.3.0
+client: `batch_read`, its only batch read) and also report records/s and CPU per record. `load` writes
+`--records` records into the scan set; `scan` consumes that set with `foreach` (ours: `Scan.foreach`, official:
+`Query.foreach`, 19.3.0's scan) and reports records/s, CPU per record, the peak RSS growth during the scan and, in
+a second pass under tracemalloc, the peak of Python allocations (the official client's C allocations are not
+traced by tracemalloc; its RSS is the comparable figure).
 Not a test: `benchmarks/run.py` drives it and prints the table.
 """
 
@@ -20,6 +26,9 @@ from typing import Any
 
 KEY_SPACE = 10_000
 SET_NAME = "bench"
+SCAN_SET = "scanbench"
+BATCH_SIZES = {"batch100": 100, "batch1000": 1000}
+WORKLOADS = ("get", "put", "operate", "batch100", "batch1000", "load", "scan")
 
 
 def _hosts(text: str) -> list[tuple[str, int]]:
@@ -50,11 +59,17 @@ def _client_loop(args: argparse.Namespace, worker: int, out: Any) -> None:
         config["shm"] = {"shm_key": int(args.shm_key, 0)}
     client = aerospike.client(config).connect()
     namespace = args.namespace
-    keys = [(namespace, SET_NAME, f"k{i}") for i in range(KEY_SPACE)]
+    if args.workload in ("load", "scan"):
+        _scan_workloads(args, worker, client, out)
+        return
+    batch_size = BATCH_SIZES.get(args.workload, 1)
+    keys = [(namespace, SET_NAME, f"k{i}") for i in range(max(KEY_SPACE, batch_size))]
     if worker == 0 and args.workload != "put":
-        for key in keys[: args.keys]:
+        for key in keys[: max(args.keys, batch_size)]:
             client.put(key, {"v": 1, "s": "value-" + key[2]})
     time.sleep(0.2)
+    batch_keys = keys[:batch_size]
+    batch_read = getattr(client, "get_many", None) or getattr(client, "batch_read")  # noqa: B009
     incr_ops = [{"op": aerospike.OPERATOR_INCR, "bin": "v", "val": 1}, {"op": aerospike.OPERATOR_READ, "bin": "v"}]
     latencies: list[float] = []
     errors = 0
@@ -71,6 +86,8 @@ def _client_loop(args: argparse.Namespace, worker: int, out: Any) -> None:
         try:
             if workload == "get":
                 client.get(key)
+            elif batch_size > 1:
+                batch_read(batch_keys)
             elif workload == "put":
                 client.put(key, record)
             else:
@@ -85,7 +102,67 @@ def _client_loop(args: argparse.Namespace, worker: int, out: Any) -> None:
     elapsed = time.perf_counter() - start
     cpu = time.process_time() - cpu_start
     client.close()
-    out.put({"ops": count, "errors": errors, "elapsed": elapsed, "cpu": cpu, "latencies": latencies})
+    out.put({"ops": count, "errors": errors, "elapsed": elapsed, "cpu": cpu, "latencies": latencies,
+             "records": count * batch_size})
+
+
+def _rss_kib() -> int:
+    """The current resident set size in KiB (Linux)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def _scan_workloads(args: argparse.Namespace, worker: int, client: Any, out: Any) -> None:
+    """`load`: this worker's share of the scan set. `scan`: one timed foreach, then one under tracemalloc."""
+    if args.workload == "load":
+        start, cpu_start = time.perf_counter(), time.process_time()
+        mine = range(worker, args.records, args.processes)
+        for i in mine:
+            client.put((args.namespace, SCAN_SET, i), {"n": i, "s": f"value-{i:08d}", "b": bytearray(64)})
+        out.put({"ops": len(mine), "errors": 0, "elapsed": time.perf_counter() - start,
+                 "cpu": time.process_time() - cpu_start, "latencies": [], "records": len(mine)})
+        client.close()
+        return
+    import tracemalloc
+
+    def scan(callback: Any) -> None:
+        if args.client == "ours":
+            client.scan(args.namespace, SCAN_SET).foreach(callback, policy={"total_timeout": 0})
+        else:
+            client.query(args.namespace, SCAN_SET).foreach(callback, policy={"total_timeout": 0})
+
+    count = 0
+
+    def consume(record: Any) -> None:
+        nonlocal count
+        count += 1
+
+    rss_before = _rss_kib()
+    peak_rss = rss_before
+    cpu_start = time.process_time()
+    start = time.perf_counter()
+
+    def consume_and_watch(record: Any) -> None:
+        nonlocal count, peak_rss
+        count += 1
+        if count & 1023 == 0:
+            peak_rss = max(peak_rss, _rss_kib())
+
+    scan(consume_and_watch)
+    elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
+    records = count
+    tracemalloc_peak = 0
+    if args.tracemalloc:
+        count = 0
+        tracemalloc.start()
+        scan(consume)
+        tracemalloc_peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    client.close()
+    out.put({"ops": records, "errors": 0 if records == args.records else 1, "elapsed": elapsed, "cpu": cpu,
+             "latencies": [], "records": records, "rss_growth_kib": peak_rss - rss_before,
+             "tracemalloc_peak_kib": tracemalloc_peak // 1024})
 
 
 def _ripemd160(data: bytes) -> bytes:
@@ -150,12 +227,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--hosts", default="127.0.0.1:3000")
     parser.add_argument("--client", choices=("ours", "official", "raw"), default="ours")
-    parser.add_argument("--workload", choices=("get", "put", "operate"), default="get")
+    parser.add_argument("--workload", choices=WORKLOADS, default="get")
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--processes", type=int, default=1)
     parser.add_argument("--keys", type=int, default=1000)
     parser.add_argument("--namespace", default="test")
     parser.add_argument("--shm-key", default="")
+    parser.add_argument("--records", type=int, default=200_000, help="records in the scan set (load, scan)")
+    parser.add_argument("--tracemalloc", action="store_true", help="scan: a second pass under tracemalloc")
     args = parser.parse_args()
     if args.client != "ours" and "aerospike" in sys.modules:
         raise SystemExit("unexpected: aerospike imported before the run")
@@ -173,6 +252,7 @@ def main() -> None:
         for process in workers:
             process.join()
     ops = sum(r["ops"] for r in results)
+    records = sum(r["records"] for r in results)
     latencies = [sample for r in results for sample in r["latencies"]]
     summary = {
         "client": args.client,
@@ -182,8 +262,13 @@ def main() -> None:
         "errors": sum(r["errors"] for r in results),
         "ops_per_sec": sum(r["ops"] / r["elapsed"] for r in results),
         "cpu_us_per_op": 1e6 * sum(r["cpu"] for r in results) / max(ops, 1),
+        "records_per_sec": sum(r["records"] / r["elapsed"] for r in results),
+        "cpu_us_per_record": 1e6 * sum(r["cpu"] for r in results) / max(records, 1),
         "pid": os.getpid(),
     }
+    for extra in ("rss_growth_kib", "tracemalloc_peak_kib"):
+        if extra in results[0]:
+            summary[extra] = max(r[extra] for r in results)
     summary.update(_percentiles(latencies))
     print(json.dumps(summary))
 

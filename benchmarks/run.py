@@ -3,6 +3,12 @@
     python benchmarks/run.py                       # starts a 1-node local cluster, runs get/put/operate
     python benchmarks/run.py --hosts 127.0.0.1:3000 --workloads get --processes 1,4
     python benchmarks/run.py --official-python .venv-official/bin/python
+    python benchmarks/run.py --workloads batch100,batch1000 --clients official,ours
+    python benchmarks/run.py --workloads scan --records 200000 --clients official,ours
+
+Batch and scan rows also print records/s and client CPU per record; scan rows the peak RSS growth during the
+foreach and the tracemalloc peak of a second pass. Before `scan`, the scan set is loaded once (`--records` puts
+through our client in `--load-processes` processes) unless `--no-load`.
 
 Prints one table row per (workload, processes, client) with ops/s, latency percentiles and client CPU time per
 operation, and the ratio of ours to the official client measured in the same run. With the local cluster as
@@ -50,8 +56,12 @@ def run_one(python: str, client: str, workload: str, processes: int, args: argpa
     command = [
         python, str(HERE / "kv.py"), "--client", client, "--workload", workload, "--processes", str(processes),
         "--duration", str(args.duration), "--hosts", args.hosts, "--keys", str(args.keys),
+        "--records", str(args.records),
     ]
-    completed = subprocess.run(command, capture_output=True, text=True, cwd="/", timeout=args.duration + 300)
+    if workload == "scan":
+        command.append("--tracemalloc")
+    timeout = args.duration + 300 if workload not in ("load", "scan") else 3600
+    completed = subprocess.run(command, capture_output=True, text=True, cwd="/", timeout=timeout)
     if completed.returncode != 0:
         return {"error": completed.stderr.strip().splitlines()[-1] if completed.stderr else "failed"}
     return json.loads(completed.stdout.strip().splitlines()[-1])
@@ -67,6 +77,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--keys", type=int, default=1000)
     parser.add_argument("--clients", default="raw,official,ours")
+    parser.add_argument("--records", type=int, default=200_000, help="records in the scan set")
+    parser.add_argument("--load-processes", type=int, default=4)
+    parser.add_argument("--no-load", action="store_true", help="the scan set is already loaded")
     parser.add_argument(
         "--official-python",
         default=os.environ.get("AEROSPIKE_OFFICIAL_PYTHON", str(REPO / ".venv-official" / "bin" / "python")),
@@ -80,7 +93,13 @@ def main() -> None:
         header = f"{'workload':9} {'procs':>5} {'client':9} {'ops/s':>10} {'p50 us':>8} {'p99 us':>8} {'cpu us/op':>10} {'vs official':>12}"
         print(header)
         print("-" * len(header))
+        extras = []
         for workload in args.workloads.split(","):
+            if workload == "scan" and not args.no_load:
+                load = run_one(sys.executable, "ours", "load", args.load_processes, args)
+                if "error" in load:
+                    raise SystemExit(f"loading the scan set failed: {load['error']}")
+                print(f"(loaded {load['ops']} records in {load['ops'] / load['ops_per_sec']:.1f} s)")
             for processes in (int(p) for p in args.processes.split(",")):
                 rows = {}
                 for client in args.clients.split(","):
@@ -103,6 +122,22 @@ def main() -> None:
                         f"{row['p99_us']:8.0f} {row['cpu_us_per_op']:10.1f} {ratio:>12}"
                         + (f"  errors={row['errors']}" if row["errors"] else "")
                     )
+                    if workload.startswith("batch") or workload == "scan":
+                        extras.append((workload, processes, client, row, official))
+        if extras:
+            print()
+            print(f"{'workload':9} {'procs':>5} {'client':9} {'records/s':>10} {'cpu us/rec':>10} {'vs official':>12}"
+                  f" {'rss +MiB':>9} {'tracemalloc MiB':>16}")
+            for workload, processes, client, row, official in extras:
+                ratio = ""
+                if client != "official" and "records_per_sec" in official:
+                    ratio = (f"{row['records_per_sec'] / official['records_per_sec']:.2f}x rec, "
+                             f"{row['cpu_us_per_record'] / official['cpu_us_per_record']:.2f}x cpu")
+                memory = ""
+                if "rss_growth_kib" in row:
+                    memory = f" {row['rss_growth_kib'] / 1024:9.1f} {row['tracemalloc_peak_kib'] / 1024:16.1f}"
+                print(f"{workload:9} {processes:5} {client:9} {row['records_per_sec']:10.0f} "
+                      f"{row['cpu_us_per_record']:10.2f} {ratio:>12}{memory}")
     finally:
         if cluster is not None:
             cluster.terminate()
