@@ -22,14 +22,27 @@ from __future__ import annotations
 
 import json
 import pickle
+import struct
 from typing import Any, Callable, Optional
 
 from ._constants import SERIALIZER_NONE, SERIALIZER_PYTHON, SERIALIZER_USER
 from .exception import ClientError, ParamError
-from .protocol.constants import OP_WRITE, PARTICLE_BLOB, PARTICLE_GEOJSON, PARTICLE_NULL, PARTICLE_PYTHON_BLOB
+from .protocol.constants import (
+    OP_WRITE,
+    PARTICLE_BLOB,
+    PARTICLE_FLOAT,
+    PARTICLE_GEOJSON,
+    PARTICLE_INTEGER,
+    PARTICLE_NULL,
+    PARTICLE_PYTHON_BLOB,
+    PARTICLE_STRING,
+)
 from .protocol.errors import ProtocolError
 from .protocol.message import Op
 from .protocol.particles import decode_value, encode_value
+
+_I64_UNPACK = struct.Struct(">q").unpack
+_F64_UNPACK = struct.Struct(">d").unpack
 
 __all__ = [
     "GeoJSON",
@@ -299,5 +312,20 @@ class ValueCodec:
 
     def ops_to_bins(self, ops: list[Op]) -> dict[str, Any]:
         """The bins dict of a reply (a later op on the same bin wins, as in the official client)."""
+        # Integers, doubles and strings, most bins, are decoded inline; anything else, or anything odd about
+        # one of them, takes the general path, which also raises the proper error.
+        bins: dict[str, Any] = {}
         decode = self.decode
-        return {op.bin_name: decode(op.particle_type, op.value) for op in ops}
+        for _, particle_type, name, value in ops:
+            if particle_type == PARTICLE_INTEGER and len(value) == 8:
+                bins[name] = _I64_UNPACK(value)[0]
+            elif particle_type == PARTICLE_STRING:
+                try:
+                    bins[name] = value.decode("utf-8")
+                except UnicodeDecodeError:
+                    bins[name] = decode(particle_type, value)
+            elif particle_type == PARTICLE_FLOAT and len(value) == 8:
+                bins[name] = _F64_UNPACK(value)[0]
+            else:
+                bins[name] = decode(particle_type, value)
+        return bins

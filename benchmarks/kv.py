@@ -220,7 +220,7 @@ def _raw_loop(args: argparse.Namespace, worker: int, out: Any) -> None:
         now = after
     elapsed = time.perf_counter() - start
     out.put({"ops": count, "errors": 0, "elapsed": elapsed, "cpu": time.process_time() - cpu_start,
-             "latencies": latencies})
+             "latencies": latencies, "records": count})
 
 
 def main() -> None:
