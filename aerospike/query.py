@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import struct
-import threading
 from typing import Any, Callable, Optional, Sequence
 
 from . import exception
@@ -46,6 +45,7 @@ from .protocol.constants import (
 from .protocol.errors import ProtocolError
 from .protocol.message import Message, Op, encode_message
 from .protocol.particles import decode_value
+from .record_commands import meta_from_message
 from .values import ValueCodec, check_bin_name
 
 __all__ = [
@@ -213,8 +213,6 @@ class StreamRequest:
 
 def record_tuple(message: Message, codec: ValueCodec, nobins: bool = False) -> tuple:
     """The spec's ``(key, meta, bins)`` of one scan/query record message."""
-    from .record_commands import meta_from_message
-
     namespace = set_name = None
     digest = b""
     user_key = None
@@ -347,11 +345,10 @@ def run_records(
             pid for pid in range(4096) if cluster.node_for(request.namespace, pid, 0) is fixed_node
         ]
     tracker = PartitionTracker(request.namespace, partition_ids)
-    lock = threading.Lock()
 
     def on_record(message: Message) -> bool:
-        with lock:
-            return callback(record_tuple(message, codec, nobins)) is not False
+        # run_partition_stream never calls this from two threads at once.
+        return callback(record_tuple(message, codec, nobins)) is not False
 
     run_partition_stream(
         cluster,
