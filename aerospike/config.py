@@ -263,7 +263,7 @@ def parse_config(config: Any) -> ClientConfig:
             values["conn_timeout"] = _int_key(name, value, 1)
         else:
             logger.warning("unknown config key %r ignored", name)
-    values["policies"] = build_defaults(policies)
+    values["policies"] = build_defaults(policies, values.get("compression_threshold", 0))
     if tls_given and values["tls"].enable and not socket_idle_given:
         values["max_socket_idle"] = DEFAULT_TLS_SOCKET_IDLE
     return ClientConfig(**values)

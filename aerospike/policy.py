@@ -281,8 +281,14 @@ def build(kind: str, overrides: Optional[Mapping[str, Any]] = None, base: Option
     return Policy(kind, values)
 
 
-def build_defaults(policies: Optional[Mapping[str, Any]]) -> dict[str, Policy]:
-    """The client's default policy of every kind from ``config['policies']`` (deprecated keys included)."""
+def build_defaults(
+    policies: Optional[Mapping[str, Any]], compression_threshold: int = 0
+) -> dict[str, Policy]:
+    """The client's default policy of every kind from ``config['policies']`` (deprecated keys included).
+
+    `compression_threshold` is the deprecated top-level config key: the default of every policy kind that has
+    the field (the write policy), under what the kind's own dict says.
+    """
     if policies is None:
         policies = {}
     if not isinstance(policies, Mapping):
@@ -302,6 +308,10 @@ def build_defaults(policies: Optional[Mapping[str, Any]]) -> dict[str, Policy]:
             if name == "timeout":
                 target = "timeout" if kind in ("info", "admin") else "total_timeout"
             shared[kind][target] = _FIELDS[target][0](f"policies.{name}", value)
+    if compression_threshold:
+        for kind in KINDS:
+            if "compression_threshold" in KINDS[kind][0]:
+                shared[kind].setdefault("compression_threshold", compression_threshold)
     result = {}
     for kind in KINDS:
         values = _defaults(kind)

@@ -99,3 +99,12 @@ def test_resolver_returns_defaults_and_caches_merges() -> None:
         resolver.resolve("read", [("total_timeout", 1)])
     with pytest.raises(ParamError):
         resolver.resolve("read", {"total_timeout": None})
+
+
+def test_top_level_compression_threshold_is_the_write_policy_default() -> None:
+    from aerospike.policy import build_defaults
+
+    defaults = build_defaults({}, compression_threshold=500)
+    assert defaults["write"].compression_threshold == 500
+    assert build_defaults({"write": {"compression_threshold": 20}}, 500)["write"].compression_threshold == 20
+    assert build_defaults({})["write"].compression_threshold == 0
