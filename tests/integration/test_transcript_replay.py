@@ -167,3 +167,7 @@ def test_list_operation_replies_match_the_real_server(local_cluster: Any) -> Non
 
 def test_map_operation_replies_match_the_real_server(local_cluster: Any) -> None:
     assert _replay(["06-map-ops"], local_cluster) == []
+
+
+def test_compressed_requests_are_refused_as_the_community_server_does(local_cluster: Any) -> None:
+    assert _replay(["12-compress"], local_cluster) == []
