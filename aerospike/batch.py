@@ -159,18 +159,10 @@ def _same_target(previous: Key, key: Key) -> bool:
     return previous.namespace_bytes == key.namespace_bytes and previous.set_bytes == key.set_bytes
 
 
-def _server_timeout(policy: Policy) -> int:
-    total = policy.total_timeout
-    socket = policy.socket_timeout
-    if socket and (not total or socket < total):
-        return socket
-    return total
-
-
 def encode_batch_request(entries: Sequence[tuple[int, Key]], read: BatchRead, policy: Policy) -> bytes:
     """One whole batch-index request frame for the keys of one node."""
     field = encode_batch_field(entries, read, policy)
-    return encode_message(INFO1_BATCH, 0, 0, 0, 0, 0, 0, _server_timeout(policy), [(FIELD_BATCH_INDEX, field)], [])
+    return encode_message(INFO1_BATCH, 0, 0, 0, 0, 0, 0, rc.server_timeout(policy), [(FIELD_BATCH_INDEX, field)], [])
 
 
 # ------------------------------------------------------------------------------------------------ results

@@ -162,7 +162,7 @@ def raise_for(message: Message, is_write: bool = False) -> AerospikeError:
 # ------------------------------------------------------------------------------------------------ encoding
 
 
-def _server_timeout(policy: Policy) -> int:
+def server_timeout(policy: Policy) -> int:
     # What the official clients send as transaction_ttl: the socket timeout when it is the tighter limit.
     total = policy.total_timeout
     socket = policy.socket_timeout
@@ -232,7 +232,7 @@ def _frame(
 ) -> bytes:
     try:
         frame = encode_message(
-            info1, info2, info3, 0, 0, generation, ttl, _server_timeout(policy), _fields(key, policy), ops
+            info1, info2, info3, 0, 0, generation, ttl, server_timeout(policy), _fields(key, policy), ops
         )
     except ProtocolError as error:
         raise ParamError(str(error)) from None

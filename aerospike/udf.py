@@ -221,7 +221,7 @@ def _udf_value(message: Message, codec: Any, address: str) -> Any:
 
 def apply(client: Any, key: Any, module: Any, function: Any, args: Any, policy: Any = None) -> Any:
     """Run a record UDF on one record; its return value (None when the record is missing and nil)."""
-    from .record_commands import _server_timeout, raise_for
+    from .record_commands import raise_for, server_timeout
 
     cluster = client._connected_cluster()
     k = parse_key(key)
@@ -237,7 +237,7 @@ def apply(client: Any, key: Any, module: Any, function: Any, args: Any, policy: 
     ]
     info2 = INFO2_WRITE | (INFO2_DURABLE_DELETE if apply_policy.durable_delete else 0)
     info3 = INFO3_COMMIT_MASTER if apply_policy.commit_level == 1 else 0
-    request = encode_message(0, info2, info3, 0, 0, 0, 0, _server_timeout(apply_policy), fields, [])
+    request = encode_message(0, info2, info3, 0, 0, 0, 0, server_timeout(apply_policy), fields, [])
     codec = client._codec
 
     def parse(message: Message) -> Any:
