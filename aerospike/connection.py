@@ -29,6 +29,8 @@ from .protocol.constants import (
     PROTO_TYPE_ADMIN,
     PROTO_TYPE_COMPRESSED,
     PROTO_TYPE_INFO,
+    PROTO_TYPE_MESSAGE,
+    PROTO_VERSION,
 )
 from .protocol.errors import ProtocolError
 from .protocol.frame import unpack_header
@@ -194,6 +196,9 @@ def _verify_message(error: ssl.SSLError) -> str:
 
 
 _TIMEVAL = struct.Struct("@ll")
+_HEADER_WORD = struct.Struct(">Q")
+_LENGTH_MASK = (1 << 48) - 1
+_MESSAGE_WORD_TOP = (PROTO_VERSION << 8) | PROTO_TYPE_MESSAGE  # version and type: the top 16 bits
 _BUFFER_SIZE = 64 * 1024  # replies up to this size are read with one recv in the common case
 _WOULD_BLOCK = (errno.EAGAIN, errno.EWOULDBLOCK)
 
@@ -310,7 +315,8 @@ class Connection:
     def send(self, data: bytes, timeout: Optional[float]) -> None:
         """Send all of `data` within `timeout` seconds."""
         try:
-            self._set_timeout(timeout)
+            if timeout is None or int(timeout * 1000.0 + 0.999) != self._timeout_ms or timeout <= 0:
+                self._set_timeout(timeout)
             self._socket.sendall(data)
         except builtins.TimeoutError:
             self.close()
@@ -330,7 +336,25 @@ class Connection:
         """
         deadline = None if timeout is None else monotonic() + timeout
         try:
-            self._set_timeout(timeout)
+            if timeout is None or int(timeout * 1000.0 + 0.999) != self._timeout_ms or timeout <= 0:
+                self._set_timeout(timeout)
+            if self._start == self._end:
+                # The common case: nothing buffered, and the whole reply arrives with this one recv.
+                received = self._socket.recv_into(self._buffer)
+                if received == 0:
+                    raise ConnectionResetError(0, "connection closed by the server")
+                self._start = 0
+                self._end = received
+                if received > PROTO_HEADER_SIZE:
+                    (word,) = _HEADER_WORD.unpack_from(self._buffer, 0)
+                    length = word & _LENGTH_MASK
+                    if (
+                        word >> 48 == _MESSAGE_WORD_TOP
+                        and received == PROTO_HEADER_SIZE + length
+                    ):
+                        self._end = 0
+                        self.last_used = monotonic()
+                        return PROTO_TYPE_MESSAGE, bytes(self._view[PROTO_HEADER_SIZE:received])
             if self._end - self._start < PROTO_HEADER_SIZE:
                 self._fill(PROTO_HEADER_SIZE, deadline)
             start = self._start
