@@ -184,10 +184,7 @@ def handle_batch(cluster: LocalCluster, node: NodeServer, message: Message) -> I
         if parent_filter is not None and sub.field(c.FIELD_FILTER_EXP) is None:
             sub.fields.append((c.FIELD_FILTER_EXP, parent_filter))
         reply = _run_one(cluster, node, sub)
-        ops = reply.ops
-        if sub.info2 & c.INFO2_RESPOND_ALL_OPS and len(ops) == len(sub.ops):
-            # One result per request op, each carrying the op type it answers (as_batch_add_made_result).
-            ops = [result._replace(op_type=request.op_type) for result, request in zip(ops, sub.ops)]
+        ops = reply.ops  # each result already carries the type of the op it answers
         encoded = Message(
             result_code=reply.result_code,
             generation=reply.generation,

@@ -179,9 +179,10 @@ class OpContext:
         self.record_exists = record_exists
         self.touched = False
 
-    def empty_reply(self, name: str) -> None:
+    def empty_reply(self, name: str, op_type: int = c.OP_READ) -> None:
+        # A result carries the type of the op it answers, as the server's replies do.
         if self.respond_all:
-            self.replies.append(Op(c.OP_READ, _EMPTY_RESULT_TYPE, name, b""))
+            self.replies.append(Op(op_type, _EMPTY_RESULT_TYPE, name, b""))
 
     def read_bin(self, name: str) -> None:
         value = self.bins.get(name)
@@ -203,7 +204,7 @@ def _op_write(ctx: OpContext, op: Op) -> None:
         ctx.bins.pop(op.bin_name, None)
     else:
         ctx.bins[op.bin_name] = normalize_particle(op.particle_type, op.value)
-    ctx.empty_reply(op.bin_name)
+    ctx.empty_reply(op.bin_name, op.op_type)
 
 
 def _op_read(ctx: OpContext, op: Op) -> None:
@@ -236,7 +237,7 @@ def _op_incr(ctx: OpContext, op: Op) -> None:
             raise OpError(c.RESULT_BIN_TYPE_ERROR)
     else:
         raise OpError(c.RESULT_BIN_TYPE_ERROR)
-    ctx.empty_reply(op.bin_name)
+    ctx.empty_reply(op.bin_name, op.op_type)
 
 
 def _concat(ctx: OpContext, op: Op, append: bool) -> None:
@@ -250,7 +251,7 @@ def _concat(ctx: OpContext, op: Op, append: bool) -> None:
     else:
         data = current[1] + op.value if append else op.value + current[1]
         ctx.bins[op.bin_name] = (op.particle_type, data)
-    ctx.empty_reply(op.bin_name)
+    ctx.empty_reply(op.bin_name, op.op_type)
 
 
 def _op_append(ctx: OpContext, op: Op) -> None:
@@ -267,7 +268,7 @@ def _op_touch(ctx: OpContext, op: Op) -> None:
 
 def _op_delete_all(ctx: OpContext, op: Op) -> None:
     ctx.bins.clear()
-    ctx.empty_reply(op.bin_name)
+    ctx.empty_reply(op.bin_name, op.op_type)
 
 
 def _op_cdt(ctx: OpContext, op: Op) -> None:
@@ -285,9 +286,9 @@ def _op_cdt(ctx: OpContext, op: Op) -> None:
     if new_value is not cdt_ops.UNCHANGED:
         ctx.bins[op.bin_name] = cdt_ops.encode_bin(new_value)
     if reply is not None:
-        ctx.replies.append(Op(c.OP_READ, reply[0], op.bin_name, reply[1]))
+        ctx.replies.append(Op(op.op_type, reply[0], op.bin_name, reply[1]))
     else:
-        ctx.empty_reply(op.bin_name)
+        ctx.empty_reply(op.bin_name, op.op_type)
 
 
 def _op_not_yet_supported(ctx: OpContext, op: Op) -> None:

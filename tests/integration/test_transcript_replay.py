@@ -91,8 +91,8 @@ def _compare_message(ours: Message, recorded: Message) -> list[str]:
         problems.append(f"record_ttl {ours.record_ttl} vs recorded {recorded.record_ttl}")
     if ours.fields != recorded.fields:
         problems.append(f"fields {ours.fields} != recorded {recorded.fields}")
-    ours_ops = [(op.bin_name, op.particle_type, _op_value(op)) for op in ours.ops]
-    recorded_ops = [(op.bin_name, op.particle_type, _op_value(op)) for op in recorded.ops]
+    ours_ops = [(op.op_type, op.bin_name, op.particle_type, _op_value(op)) for op in ours.ops]
+    recorded_ops = [(op.op_type, op.bin_name, op.particle_type, _op_value(op)) for op in recorded.ops]
     if ours_ops != recorded_ops:
         problems.append(f"ops {ours_ops} != recorded {recorded_ops}")
     return problems

@@ -390,8 +390,9 @@ def test_operate_respond_all_ops_answers_every_op_in_order(store):
     ]
     reply = run(store, write(ops, info1=c.INFO1_READ, info2=c.INFO2_RESPOND_ALL_OPS))
     assert [(op.op_type, op.particle_type, op.bin_name, op.value) for op in reply.ops] == [
-        (c.OP_READ, c.PARTICLE_NULL, "w", b""),
-        (c.OP_READ, c.PARTICLE_NULL, "n", b""),
+        # Each result carries the type of the op it answers (transcripts 06 call 445, 07 batch_operate).
+        (c.OP_WRITE, c.PARTICLE_NULL, "w", b""),
+        (c.OP_INCR, c.PARTICLE_NULL, "n", b""),
         (c.OP_READ, c.PARTICLE_INTEGER, "n", i64(2)),
         (c.OP_READ, c.PARTICLE_NULL, "none", b""),
     ]
