@@ -83,7 +83,7 @@ def _op_value(op: Any) -> Any:
 
 def _compare_message(ours: Message, recorded: Message) -> list[str]:
     problems = []
-    for name in ("result_code", "generation", "info1", "info2", "info3"):
+    for name in ("result_code", "generation", "info1", "info2", "info3", "info4", "transaction_ttl"):
         if getattr(ours, name) != getattr(recorded, name):
             problems.append(f"{name} {getattr(ours, name)} != recorded {getattr(recorded, name)}")
     # record_ttl is a void time (wall clock); only "never expires" (0) versus "expires" is comparable.
