@@ -113,30 +113,40 @@ def encode_batch_field(entries: Sequence[tuple[int, Key]], read: BatchRead, poli
     ops_size = sum(8 + len(name) for name in names)
     # Size pass.
     size = _BATCH_HEADER.size
-    previous: Optional[Key] = None
+    # A key with the previous key's namespace and set is sent as a one-byte repeat (None: no previous key).
+    previous_ns: Optional[bytes] = None
+    previous_set: Optional[bytes] = None
+    full_size = _ENTRY_HEADER.size + 5 + 5 + ops_size
     for _, key in entries:
-        size += 4 + 20
-        if previous is not None and _same_target(previous, key):
-            size += 1
+        ns_bytes = key.namespace_bytes
+        set_bytes = key.set_bytes
+        if ns_bytes == previous_ns and set_bytes == previous_set:
+            size += 4 + 20 + 1
         else:
-            size += _ENTRY_HEADER.size + 5 + len(key.namespace_bytes) + 5 + len(key.set_bytes) + ops_size
-        previous = key
+            size += 4 + 20 + full_size + len(ns_bytes) + len(set_bytes)
+            previous_ns = ns_bytes
+            previous_set = set_bytes
     buffer = bytearray(size)
     flags = BATCH_FLAG_BASE | BATCH_FLAG_RESPOND_ALL_KEYS
     if policy.allow_inline:
         flags |= BATCH_FLAG_ALLOW_INLINE
     _BATCH_HEADER.pack_into(buffer, 0, len(entries), flags)
     offset = _BATCH_HEADER.size
-    previous = None
+    previous_ns = previous_set = None
+    pack_index = _KEY_INDEX.pack_into
     for index, key in entries:
-        _KEY_INDEX.pack_into(buffer, offset, index)
+        pack_index(buffer, offset, index)
         offset += 4
         buffer[offset : offset + 20] = key.digest
         offset += 20
-        if previous is not None and _same_target(previous, key):
+        ns_bytes = key.namespace_bytes
+        set_bytes = key.set_bytes
+        if ns_bytes == previous_ns and set_bytes == previous_set:
             buffer[offset] = BATCH_MSG_REPEAT
             offset += 1
         else:
+            previous_ns = ns_bytes
+            previous_set = set_bytes
             _ENTRY_HEADER.pack_into(
                 buffer, offset, BATCH_MSG_INFO | BATCH_MSG_TTL, info1, 0, info3, 0, 2, len(names)
             )
@@ -151,12 +161,7 @@ def encode_batch_field(entries: Sequence[tuple[int, Key]], read: BatchRead, poli
                 offset += 8
                 buffer[offset : offset + len(name)] = name
                 offset += len(name)
-        previous = key
     return bytes(buffer)
-
-
-def _same_target(previous: Key, key: Key) -> bool:
-    return previous.namespace_bytes == key.namespace_bytes and previous.set_bytes == key.set_bytes
 
 
 def encode_batch_request(entries: Sequence[tuple[int, Key]], read: BatchRead, policy: Policy) -> bytes:
@@ -209,9 +214,10 @@ def parse_keys(keys: Any) -> list[Key]:
 
 def _group(cluster: Any, keys: Sequence[Key], indexes: Sequence[int], replica_index: int) -> dict[Any, list]:
     groups: dict[Any, list] = {}
+    node_for = cluster.node_for
     for index in indexes:
         key = keys[index]
-        node = cluster.node_for(key.namespace, key.partition_id, replica_index)
+        node = node_for(key.namespace, key.partition_id, replica_index)
         if node is None and replica_index:
             node = cluster.node_for(key.namespace, key.partition_id, 0)
         if node is None:
@@ -223,7 +229,11 @@ def _group(cluster: Any, keys: Sequence[Key], indexes: Sequence[int], replica_in
                 exception.InvalidNodeError.code,
                 f"No node for partition {key.partition_id} of namespace {key.namespace}",
             )
-        groups.setdefault(node, []).append(index)
+        group = groups.get(node)
+        if group is None:
+            groups[node] = [index]
+        else:
+            group.append(index)
     return groups
 
 
@@ -243,6 +253,8 @@ def run_batch(
     if len(keys) == 1:
         return [_single(cluster, execute, keys[0], read, policy, codec)]
     results: list = [None] * len(keys)
+    with_bins = not read.info1 & INFO1_NOBINDATA
+    ops_to_bins = codec.ops_to_bins
     # execute_stream retries a node only while nothing arrived; re-routing is this loop's job.
     node_policy = build("batch", {"max_retries": 0}, base=policy)
     deadline = monotonic() + policy.total_timeout / 1000.0 if policy.total_timeout else 0.0
@@ -273,7 +285,20 @@ def run_batch(
                     if message.result_code:
                         raise rc.raise_for(message)
                     raise exception.ClientError(f"batch reply for unknown key index {index} from {node.name}")
-                results[index] = _record(read, keys[index], message, codec)
+                if message.result_code or not with_bins:
+                    results[index] = _record(read, keys[index], message, codec)
+                    return True
+                # _record(read, key, message, codec) for a found record with bins, inlined (once per record).
+                key = keys[index]
+                void_time = message.record_ttl
+                results[index] = (
+                    (key.namespace, key.set_name, key.user_key, bytearray(key.digest)),
+                    {
+                        "ttl": rc.NEVER_EXPIRES if void_time == 0 else rc.ttl_from_void_time(void_time),
+                        "gen": message.generation,
+                    },
+                    ops_to_bins(message.ops),
+                )
                 return True
 
             try:

@@ -285,7 +285,9 @@ class Client(CdtMethods, AdminMethods):
 
     def operate(self, key: Any, list: Any, meta: Optional[dict] = None, policy: Optional[dict] = None) -> tuple:
         """Several bin operations on one record: ``(key, meta, bins)`` with one entry per bin read."""
-        cluster = self._connected_cluster()
+        cluster = self._cluster
+        if cluster is None:
+            raise _not_connected()
         k = parse_key(key)
         operate_policy = self._resolve("operate", policy)
         spec = rc.encode_operate(k, list, meta, operate_policy, self._codec)

@@ -72,7 +72,7 @@ def _from_node(error: exception.AerospikeError, node: Node) -> exception.Aerospi
     return error
 
 
-def _run(
+def execute(
     cluster: Cluster,
     policy: Any,
     request: bytes,
@@ -80,11 +80,25 @@ def _run(
     partition_id: int,
     is_write: bool,
     parse: Callable[[Message], T],
-    fixed_node: Optional[Node],
+    fixed_node: Optional[Node] = None,
 ) -> T:
-    deadline, socket_timeout = _timeouts(policy)
-    max_retries = policy.max_retries
-    sequence = getattr(policy, "replica", POLICY_REPLICA_MASTER) != POLICY_REPLICA_MASTER
+    """Send `request` to the node owning the partition (retrying per policy) and return parse(reply message).
+
+    `policy` supplies total_timeout, socket_timeout, sleep_between_retries (ms), max_retries and replica.
+    A write whose request was sent before the final failure raises with in_doubt=True. `fixed_node` sends every
+    attempt to that node instead (see execute_on_node).
+    """
+    # _timeouts(policy), inlined: this is every single-record command's path.
+    total = policy.total_timeout
+    socket_ms = policy.socket_timeout
+    if total:
+        if not socket_ms or socket_ms > total:
+            socket_ms = total
+        deadline = monotonic() + total / 1000.0
+        socket_timeout: Optional[float] = socket_ms / 1000.0
+    else:
+        deadline = 0.0
+        socket_timeout = socket_ms / 1000.0 if socket_ms else None
     replica_index = 0
     attempt = 0
     sent = False
@@ -147,7 +161,7 @@ def _run(
                     except exception.AerospikeError as failure:
                         raise _from_node(failure, node) from None
         attempt += 1
-        if attempt > max_retries:
+        if attempt > policy.max_retries:
             break
         sleep_ms = policy.sleep_between_retries
         if deadline:
@@ -158,7 +172,7 @@ def _run(
                 sleep(min(sleep_ms / 1000.0, remaining))
         elif sleep_ms:
             sleep(sleep_ms / 1000.0)
-        if sequence and fixed_node is None:
+        if fixed_node is None and getattr(policy, "replica", POLICY_REPLICA_MASTER) != POLICY_REPLICA_MASTER:
             replicas = cluster.replica_count(namespace)
             replica_index = attempt % replicas if replicas > 1 else 0
     in_doubt = is_write and sent
@@ -173,28 +187,11 @@ def _run(
     raise _final(error, in_doubt)
 
 
-def execute(
-    cluster: Cluster,
-    policy: Any,
-    request: bytes,
-    namespace: str,
-    partition_id: int,
-    is_write: bool,
-    parse: Callable[[Message], T],
-) -> T:
-    """Send `request` to the node owning the partition (retrying per policy) and return parse(reply message).
-
-    `policy` supplies total_timeout, socket_timeout, sleep_between_retries (ms), max_retries and replica.
-    A write whose request was sent before the final failure raises with in_doubt=True.
-    """
-    return _run(cluster, policy, request, namespace, partition_id, is_write, parse, None)
-
-
 def execute_on_node(
     cluster: Cluster, node: Node, policy: Any, request: bytes, parse: Callable[[Message], T]
 ) -> T:
     """Like execute, on a given node (info-like or node-wide commands); never in doubt."""
-    return _run(cluster, policy, request, "", 0, False, parse, node)
+    return execute(cluster, policy, request, "", 0, False, parse, node)
 
 
 def execute_stream(

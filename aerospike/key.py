@@ -19,16 +19,21 @@ try:  # OpenSSL builds may lack RIPEMD-160; pycryptodome always has it.
 
     _RIPEMD160 = hashlib.new("ripemd160")
 
+    # A fresh hasher: half the cost of looking the algorithm up by name every time.
+    _new_hasher: Any = _RIPEMD160.copy
+
     def _ripemd160(data: bytes) -> bytes:
-        hasher = _RIPEMD160.copy()  # half the cost of looking the algorithm up by name every time
+        hasher = _new_hasher()
         hasher.update(data)
-        return hasher.digest()
+        return hasher.digest()  # type: ignore[no-any-return]
 
 except ValueError:  # pragma: no cover - depends on the OpenSSL build
     from Crypto.Hash import RIPEMD160
 
+    _new_hasher = RIPEMD160.new
+
     def _ripemd160(data: bytes) -> bytes:
-        return RIPEMD160.new(data).digest()
+        return RIPEMD160.new(data).digest()  # type: ignore[no-any-return]
 
 
 __all__ = ["Key", "calc_digest", "partition_id", "parse_key"]
@@ -50,8 +55,8 @@ class Key:
     ``key_field`` is the KEY field payload (particle type byte + key bytes), or None for a digest-only key.
     """
 
-    __slots__ = ("namespace", "set_name", "user_key", "digest", "partition_id", "key_field", "_ns_bytes",
-                 "_set_bytes")
+    __slots__ = ("namespace", "set_name", "user_key", "digest", "partition_id", "key_field", "namespace_bytes",
+                 "set_bytes")
 
     def __init__(
         self,
@@ -69,16 +74,8 @@ class Key:
         self.digest = digest
         self.partition_id = (digest[0] | (digest[1] << 8)) & _PARTITION_MASK
         self.key_field = key_field
-        self._ns_bytes = ns_bytes
-        self._set_bytes = set_bytes
-
-    @property
-    def namespace_bytes(self) -> bytes:
-        return self._ns_bytes
-
-    @property
-    def set_bytes(self) -> bytes:
-        return self._set_bytes
+        self.namespace_bytes = ns_bytes  # plain slots, not properties: the encoders read them per key
+        self.set_bytes = set_bytes
 
     def as_tuple(self, with_user_key: bool = True) -> tuple:
         """The spec's key tuple ``(ns, set, key|None, bytearray(digest))``."""
@@ -91,6 +88,9 @@ class Key:
 
     def __repr__(self) -> str:
         return f"Key({self.namespace!r}, {self.set_name!r}, {self.user_key!r}, {self.digest.hex()})"
+
+
+_new_key = object.__new__
 
 
 def _encode_user_key(user_key: Any) -> tuple[bytes, bytes]:
@@ -138,6 +138,36 @@ def _check_set(set_name: Any) -> bytes:
 
 def parse_key(key: Any) -> Key:
     """Validate a spec key tuple and compute its digest and partition id."""
+    if type(key) is tuple and len(key) == 3:
+        # Fast path for the common (str namespace, str set, str or int key) tuple; anything else, or anything
+        # out of range, goes through make_key, which raises the proper error.
+        namespace, set_name, user_key = key
+        if type(namespace) is str and type(set_name) is str:
+            ns_bytes = namespace.encode("utf-8")
+            set_bytes = set_name.encode("utf-8")
+            if 0 < len(ns_bytes) <= _MAX_NAMESPACE and len(set_bytes) <= _MAX_SET:
+                kind = type(user_key)
+                if kind is str:
+                    key_field = _STRING_TYPE + user_key.encode("utf-8")
+                elif kind is int and _INT64_MIN <= user_key <= _INT64_MAX:
+                    key_field = _INTEGER_TYPE + _INT64.pack(user_key)
+                else:
+                    return make_key(namespace, set_name, user_key)
+                hasher = _new_hasher()  # _ripemd160(set_bytes + key_field), inlined
+                hasher.update(set_bytes + key_field)
+                computed = hasher.digest()
+                # Key.__init__'s stores without its Python-level call (hot path).
+                parsed = _new_key(Key)
+                parsed.namespace = namespace
+                parsed.set_name = set_name
+                parsed.user_key = user_key
+                parsed.digest = computed
+                parsed.partition_id = (computed[0] | (computed[1] << 8)) & _PARTITION_MASK
+                parsed.key_field = key_field
+                parsed.namespace_bytes = ns_bytes
+                parsed.set_bytes = set_bytes
+                return parsed
+        return make_key(namespace, set_name, user_key)
     if type(key) is not tuple:
         if isinstance(key, dict):
             return _parse_key_dict(key)

@@ -105,23 +105,22 @@ class ConnectionPool:
         if self._generation != _fork_generation:
             self._forget_after_fork()
         max_idle = self.max_idle
-        stale: list[Connection] = []
+        stale: tuple[Connection, ...] | list[Connection] = ()  # nothing allocated when an idle one is handed out
         with self._lock:
             if self._closed:
                 raise exception.ClientError(
                     exception.ClientError.code, f"pool of {self.host}:{self.port} is closed"
                 )
             idle = self._idle
-            while idle:
+            if idle:
                 connection = idle.pop()
-                if max_idle and monotonic() - connection.last_used > max_idle:
-                    # The most recent one is stale, so every older one is too.
-                    stale.append(connection)
-                    stale.extend(idle)
-                    self._total -= len(idle) + 1
-                    idle.clear()
-                    break
-                return connection
+                if not max_idle or monotonic() - connection.last_used <= max_idle:
+                    return connection
+                # The most recent one is stale, so every older one is too.
+                stale = [connection]
+                stale.extend(idle)
+                self._total -= len(idle) + 1
+                idle.clear()
             if self._total >= self.max_conns:
                 full = True
             else:

@@ -45,7 +45,7 @@ from .protocol.constants import (
 from .protocol.errors import ProtocolError
 from .protocol.message import Message, Op, encode_message
 from .protocol.particles import decode_value
-from .record_commands import meta_from_message
+from .record_commands import NEVER_EXPIRES, ttl_from_void_time
 from .values import ValueCodec, check_bin_name
 
 __all__ = [
@@ -229,7 +229,9 @@ def record_tuple(message: Message, codec: ValueCodec, nobins: bool = False) -> t
             except ProtocolError as error:
                 raise exception.ClientError(f"malformed record key: {error}") from None
     key = (namespace, set_name, user_key, bytearray(digest))
-    meta = meta_from_message(message)
+    void_time = message.record_ttl
+    # meta_from_message(message), inlined (once per record).
+    meta = {"ttl": NEVER_EXPIRES if void_time == 0 else ttl_from_void_time(void_time), "gen": message.generation}
     if nobins:
         return key, meta, None
     return key, meta, codec.ops_to_bins(message.ops)

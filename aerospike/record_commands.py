@@ -14,6 +14,7 @@ operation families plug into ``operate`` through :func:`register_operator`.
 
 from __future__ import annotations
 
+import struct
 import time
 from typing import Any, Callable, Optional
 
@@ -43,6 +44,7 @@ from .policy import Policy
 from .protocol.compression import compress_frame
 from .protocol.constants import (
     CITRUSLEAF_EPOCH,
+    DIGEST_SIZE,
     FIELD_DIGEST,
     FIELD_KEY,
     FIELD_NAMESPACE,
@@ -71,6 +73,7 @@ from .protocol.constants import (
     OP_TOUCH,
     OP_WRITE,
     PARTICLE_BLOB,
+    PARTICLE_INTEGER,
     PARTICLE_NULL,
     PARTICLE_STRING,
     RESULT_KEY_NOT_FOUND,
@@ -78,7 +81,7 @@ from .protocol.constants import (
     RESULT_TIMEOUT,
 )
 from .protocol.errors import ProtocolError
-from .protocol.message import Message, Op, encode_message
+from .protocol.message import Message, Op, encode_fields, encode_message_with_fields
 from .protocol.particles import decode_value
 from .values import MAX_BIN_NAME, ValueCodec, check_bin_name
 
@@ -220,6 +223,25 @@ def _write_flags(policy: Policy, generation: int) -> tuple[int, int, int]:
     return info2, info3, generation
 
 
+# The namespace, set and digest field headers, encoded once per namespace and set: every record request starts
+# its fields with them, then the key's digest (and its KEY field with POLICY_KEY_SEND).
+_TARGET_FIELDS: dict[tuple[bytes, bytes], bytes] = {}
+_TARGET_FIELDS_MAX = 512
+_DIGEST_PLACEHOLDER = bytes(DIGEST_SIZE)
+
+
+def _target_fields(namespace_bytes: bytes, set_bytes: bytes) -> bytes:
+    target = (namespace_bytes, set_bytes)
+    prefix = _TARGET_FIELDS.get(target)
+    if prefix is None:
+        fields = ((FIELD_NAMESPACE, namespace_bytes), (FIELD_SET, set_bytes), (FIELD_DIGEST, _DIGEST_PLACEHOLDER))
+        prefix = encode_fields(fields)[:-DIGEST_SIZE]
+        if len(_TARGET_FIELDS) >= _TARGET_FIELDS_MAX:
+            _TARGET_FIELDS.clear()
+        _TARGET_FIELDS[target] = prefix
+    return prefix
+
+
 def _frame(
     key: Key,
     policy: Policy,
@@ -230,10 +252,22 @@ def _frame(
     ttl: int,
     ops: list[Op],
 ) -> bytes:
+    # The fields of _fields(key, policy), encoded as encode_message would.
+    prefix = _TARGET_FIELDS.get((key.namespace_bytes, key.set_bytes)) or _target_fields(
+        key.namespace_bytes, key.set_bytes
+    )
+    if policy.key == POLICY_KEY_SEND and key.key_field is not None:
+        n_fields = 4
+        fields = prefix + key.digest + encode_fields(((FIELD_KEY, key.key_field),))
+    else:
+        n_fields = 3
+        fields = prefix + key.digest
+    # server_timeout(policy), inlined.
+    total = policy.total_timeout
+    socket = policy.socket_timeout
+    transaction_ttl = socket if socket and (not total or socket < total) else total
     try:
-        frame = encode_message(
-            info1, info2, info3, 0, 0, generation, ttl, server_timeout(policy), _fields(key, policy), ops
-        )
+        frame = encode_message_with_fields(info1, info2, info3, 0, 0, generation, ttl, transaction_ttl, n_fields, fields, ops)
     except ProtocolError as error:
         raise ParamError(str(error)) from None
     threshold = policy.compression_threshold
@@ -409,6 +443,20 @@ register_operator(OPERATOR_TOUCH, _op_touch)
 register_operator(OP_DELETE, _op_delete)  # the wire's delete op (later clients' OPERATOR_DELETE)
 
 
+# The built-in encoders encode_operate inlines for their common cases (only while they are still the registered
+# encoder of their code and not shadowed by a list/map operation code).
+_INLINE_OPERATORS: dict[int, OperatorEncoder] = {
+    code: encoder
+    for code, encoder in ((OPERATOR_READ, _op_read), (OPERATOR_WRITE, _op_write), (OPERATOR_INCR, _op_incr))
+    if not is_cdt_op(code)
+}
+_new_tuple = tuple.__new__  # an Op without NamedTuple's Python-level __new__ (hot path)
+_I64_PACK = struct.Struct(">q").pack
+_I64_UNPACK = struct.Struct(">q").unpack
+_INT64_MIN = -(1 << 63)
+_INT64_LIMIT = 1 << 63
+
+
 # What an operate reply op becomes, per request op: READ_RESULT (a bin read: the value as decoded), a
 # ResultShape (a list/map operation), or NO_RESULT (scalar writes, touch, delete: they report no value, and the
 # nil op the server sends for them under RESPOND_ALL_OPS is dropped, so mixing in a map operation changes nothing).
@@ -454,7 +502,33 @@ def encode_operate(key: Key, operations: Any, meta: Any, policy: Policy, codec: 
     op_ttl: Optional[int] = None
     cdt_fallback = None
     for operation in operations:
-        if not isinstance(operation, dict):
+        if type(operation) is dict:
+            code = operation.get("op")
+            if type(code) is int and _INLINE_OPERATORS.get(code, _EMPTY) is _OPERATORS.get(code):
+                # Fast path: a read, or a write/increment of an int (or a write of a str), on a plain ASCII bin
+                # name. Anything else falls through to the operator's encoder, which raises the proper error.
+                name = operation.get("bin")
+                if type(name) is str and len(name) <= MAX_BIN_NAME and name.isascii():
+                    if code == OPERATOR_READ:
+                        ops.append(_new_tuple(Op, (OP_READ, PARTICLE_NULL, name, _EMPTY)))
+                        results.append((name, READ_RESULT))
+                        reads = True
+                        continue
+                    value = operation.get("val", _EMPTY)
+                    kind = type(value)
+                    if kind is int and _INT64_MIN <= value < _INT64_LIMIT:
+                        particle: Optional[tuple[int, bytes]] = (PARTICLE_INTEGER, _I64_PACK(value))
+                    elif kind is str and code == OPERATOR_WRITE and value.isascii():
+                        particle = (PARTICLE_STRING, value.encode("ascii"))
+                    else:
+                        particle = None
+                    if particle is not None:
+                        op_type = OP_WRITE if code == OPERATOR_WRITE else OP_INCR
+                        ops.append(_new_tuple(Op, (op_type, particle[0], name, particle[1])))
+                        results.append((name, NO_RESULT))
+                        writes = True
+                        continue
+        elif not isinstance(operation, dict):
             raise ParamError("each operation must be a dict")
         code = operation.get("op")
         if isinstance(code, bool) or not isinstance(code, int):
@@ -481,7 +555,7 @@ def encode_operate(key: Key, operations: Any, meta: Any, policy: Policy, codec: 
         writes = writes or is_write
         if ttl is not None:
             op_ttl = ttl
-    ttl, generation = parse_meta(meta)
+    ttl, generation = parse_meta(meta) if meta is not None else (0, 0)
     if op_ttl is not None and not (isinstance(meta, dict) and meta.get("ttl") is not None):
         ttl = op_ttl
     info1 = _read_info1(policy, INFO1_READ) if reads else 0
@@ -518,9 +592,11 @@ def get_parser(key: Key, codec: ValueCodec) -> Callable[[Message], tuple]:
     def parse(message: Message) -> tuple:
         if message.result_code != RESULT_OK:
             raise raise_for(message)
+        void_time = message.record_ttl
         return (
-            _reply_key(key, message),
-            {"ttl": ttl_from_void_time(message.record_ttl), "gen": message.generation},
+            # A reply without fields has no KEY field: _reply_key would report no user key either.
+            _reply_key(key, message) if message.fields else (key.namespace, key.set_name, None, bytearray(key.digest)),
+            {"ttl": NEVER_EXPIRES if void_time == 0 else ttl_from_void_time(void_time), "gen": message.generation},
             codec.ops_to_bins(message.ops),
         )
 
@@ -577,7 +653,11 @@ def operate_results(spec: OperateSpec, message: Message, codec: ValueCodec) -> l
             else:
                 found.append((op.bin_name, slot(value)))
         else:
-            found.append((op.bin_name, decode(op.particle_type, op.value)))
+            value = op.value
+            if op.particle_type == PARTICLE_INTEGER and len(value) == 8:  # most reads: decoded inline
+                found.append((op.bin_name, _I64_UNPACK(value)[0]))
+            else:
+                found.append((op.bin_name, decode(op.particle_type, value)))
     return found
 
 

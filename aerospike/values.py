@@ -42,6 +42,10 @@ from .protocol.message import Op
 from .protocol.particles import decode_value, encode_value
 
 _I64_UNPACK = struct.Struct(">q").unpack
+_I64_PACK = struct.Struct(">q").pack
+_INT64_MIN = -(1 << 63)
+_INT64_LIMIT = 1 << 63
+_new_tuple = tuple.__new__  # an Op without NamedTuple's Python-level __new__ (hot path)
 _F64_UNPACK = struct.Struct(">d").unpack
 
 __all__ = [
@@ -271,17 +275,28 @@ class ValueCodec:
         if type(bins) is not dict and not isinstance(bins, dict):
             raise ParamError("bins must be a dict")
         fallback = self._fallbacks.get(serializer) or self.fallback_for(serializer)
-        ops = []
+        ops: list[Op] = []
+        append = ops.append
         for name, value in bins.items():
             if type(name) is not str:
                 raise ParamError("bin name must be a string")
-            if len(name) > MAX_BIN_NAME or len(name.encode("utf-8")) > MAX_BIN_NAME:
+            # An ASCII name's length is its UTF-8 length; only other names need encoding to be measured.
+            if len(name) > MAX_BIN_NAME or (not name.isascii() and len(name.encode("utf-8")) > MAX_BIN_NAME):
                 check_bin_name(name)
+            # Integers and strings, most bins, are encoded inline; anything else (or an odd one of them) takes
+            # encode_value, which also raises the proper error.
+            kind = type(value)
+            if kind is int and _INT64_MIN <= value < _INT64_LIMIT:
+                append(_new_tuple(Op, (op_type, PARTICLE_INTEGER, name, _I64_PACK(value))))
+                continue
+            if kind is str and value.isascii():
+                append(_new_tuple(Op, (op_type, PARTICLE_STRING, name, value.encode("ascii"))))
+                continue
             try:
                 particle_type, data = encode_value(value, fallback)
             except ProtocolError as error:
                 raise ParamError(f"bin {name!r}: {error}") from None
-            ops.append(Op(op_type, particle_type, name, data))
+            append(_new_tuple(Op, (op_type, particle_type, name, data)))
         return ops
 
     # ----------------------------------------------------------------------------------------- decoding
@@ -326,6 +341,8 @@ class ValueCodec:
                     bins[name] = decode(particle_type, value)
             elif particle_type == PARTICLE_FLOAT and len(value) == 8:
                 bins[name] = _F64_UNPACK(value)[0]
+            elif particle_type == PARTICLE_BLOB and self.deserializer is None and _class_deserializer is None:
+                bins[name] = bytearray(value)  # what decode gives a generic blob without a deserializer
             else:
                 bins[name] = decode(particle_type, value)
         return bins

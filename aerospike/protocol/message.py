@@ -8,9 +8,9 @@ frame body with every length bounded before it is trusted. Must not know sockets
 from __future__ import annotations
 
 import struct
-from typing import NamedTuple, Sequence
+from typing import Callable, NamedTuple, Sequence
 
-from .constants import MSG_HEADER_SIZE, PROTO_HEADER_SIZE, PROTO_TYPE_MESSAGE, PROTO_VERSION
+from .constants import MSG_HEADER_SIZE, PROTO_TYPE_MESSAGE, PROTO_VERSION
 from .errors import ProtocolError
 
 # proto header (as one u64) + message header, written together.
@@ -21,6 +21,7 @@ _OP_HEADER = struct.Struct(">IBBBB")
 _PROTO_WORD_BASE = (PROTO_VERSION << 56) | (PROTO_TYPE_MESSAGE << 48)
 
 MAX_BIN_NAME = 255  # the op header stores the name length in one byte
+_EMPTY = b""
 
 
 class Op(NamedTuple):
@@ -122,23 +123,22 @@ def encode_message(
     """One whole frame (proto header included) holding one message.
 
     `ops` items are Op tuples with a str bin name, or (op_type, particle_type, name_bytes, value) tuples with the
-    name already encoded. Sizes are computed first, then everything is written once into one buffer.
+    name already encoded. Headers are packed as the sizes are counted and the pieces joined once at the end:
+    b"".join sizes its result exactly and copies each piece once, which for the few small pieces of a record
+    message costs less than slice stores into a presized bytearray plus the final copy out of it.
     """
+    parts: list[bytes | bytearray | memoryview] = [_EMPTY]  # [0]: the headers, packed once sizes are known
+    append = parts.append
     size = MSG_HEADER_SIZE
-    for _, data in fields:
-        size += 5 + len(data)
-    encoded_ops = []
-    for op_type, particle_type, name, value in ops:
-        name_bytes = name.encode("utf-8") if isinstance(name, str) else name
-        if len(name_bytes) > MAX_BIN_NAME:
-            raise ProtocolError(f"bin name of {len(name_bytes)} bytes is too long")
-        encoded_ops.append((op_type, particle_type, name_bytes, value))
-        size += 8 + len(name_bytes) + len(value)
-    buffer = bytearray(PROTO_HEADER_SIZE + size)
-    _FRAME_AND_MSG_HEADER.pack_into(
-        buffer,
-        0,
-        _PROTO_WORD_BASE | size,
+    pack_field = _FIELD_HEADER.pack
+    for field_type, data in fields:
+        length = len(data)
+        append(pack_field(length + 1, field_type))
+        append(data)
+        size += 5 + length
+    ops_size, n_ops = _append_ops(append, ops)
+    parts[0] = _FRAME_AND_MSG_HEADER.pack(
+        _PROTO_WORD_BASE | (size + ops_size),
         MSG_HEADER_SIZE,
         info1,
         info2,
@@ -149,28 +149,77 @@ def encode_message(
         record_ttl,
         transaction_ttl,
         len(fields),
-        len(encoded_ops),
+        n_ops,
     )
-    offset = PROTO_HEADER_SIZE + MSG_HEADER_SIZE
-    for field_type, data in fields:
-        length = len(data)
-        _FIELD_HEADER.pack_into(buffer, offset, length + 1, field_type)
-        offset += 5
-        buffer[offset : offset + length] = data
-        offset += length
-    for op_type, particle_type, name_bytes, value in encoded_ops:
+    return _EMPTY.join(parts)
+
+
+def encode_fields(fields: Sequence[tuple[int, bytes]]) -> bytes:
+    """The wire form of `fields` back to back (headers and data), for encode_message_with_fields."""
+    pack_field = _FIELD_HEADER.pack
+    return _EMPTY.join([pack_field(len(data) + 1, field_type) + data for field_type, data in fields])
+
+
+def encode_message_with_fields(
+    info1: int,
+    info2: int,
+    info3: int,
+    info4: int,
+    result_code: int,
+    generation: int,
+    record_ttl: int,
+    transaction_ttl: int,
+    n_fields: int,
+    encoded_fields: bytes,
+    ops: Sequence[Op] | Sequence[tuple[int, int, bytes, bytes]],
+) -> bytes:
+    """encode_message with its `n_fields` fields already encoded back to back (see encode_fields).
+
+    Lets a caller that sends the same leading fields again and again (namespace and set) encode them once.
+    """
+    parts: list[bytes | bytearray | memoryview] = [_EMPTY, encoded_fields]
+    ops_size, n_ops = _append_ops(parts.append, ops)
+    parts[0] = _FRAME_AND_MSG_HEADER.pack(
+        _PROTO_WORD_BASE | (MSG_HEADER_SIZE + len(encoded_fields) + ops_size),
+        MSG_HEADER_SIZE,
+        info1,
+        info2,
+        info3,
+        info4,
+        result_code,
+        generation,
+        record_ttl,
+        transaction_ttl,
+        n_fields,
+        n_ops,
+    )
+    return _EMPTY.join(parts)
+
+
+def _append_ops(
+    append: Callable[[bytes | bytearray | memoryview], None],
+    ops: Sequence[Op] | Sequence[tuple[int, int, bytes, bytes]],
+) -> tuple[int, int]:
+    """Append each op's header, name and value; return (their total size, how many)."""
+    size = 0
+    n_ops = 0
+    pack_op = _OP_HEADER.pack
+    for op_type, particle_type, name, value in ops:
+        name_bytes = name.encode("utf-8") if isinstance(name, str) else name
         name_length = len(name_bytes)
+        if name_length > MAX_BIN_NAME:
+            raise ProtocolError(f"bin name of {name_length} bytes is too long")
         value_length = len(value)
-        _OP_HEADER.pack_into(buffer, offset, 4 + name_length + value_length, op_type, particle_type, 0, name_length)
-        offset += 8
-        buffer[offset : offset + name_length] = name_bytes
-        offset += name_length
-        buffer[offset : offset + value_length] = value
-        offset += value_length
-    return bytes(buffer)
+        append(pack_op(4 + name_length + value_length, op_type, particle_type, 0, name_length))
+        append(name_bytes)
+        append(value)
+        size += 8 + name_length + value_length
+        n_ops += 1
+    return size, n_ops
 
 
 _new_tuple = tuple.__new__  # building an Op without NamedTuple's Python-level __new__ (hot path)
+_new_message = object.__new__
 
 
 def decode_message(body: bytes | bytearray | memoryview, offset: int = 0) -> tuple[Message, int]:
@@ -199,36 +248,52 @@ def decode_message(body: bytes | bytearray | memoryview, offset: int = 0) -> tup
     fields: list[tuple[int, bytes]] = []
     if n_fields:
         unpack_field = _FIELD_HEADER.unpack_from
-        for _ in range(n_fields):
-            if offset + 5 > end:
-                raise ProtocolError("truncated field header")
-            size, field_type = unpack_field(body, offset)
-            data_end = offset + 4 + size
-            if size < 1 or data_end > end:
-                raise ProtocolError(f"field size {size} out of bounds")
-            fields.append((field_type, body[offset + 5 : data_end]))
-            offset = data_end
+        append_field = fields.append
+        try:
+            for _ in range(n_fields):
+                # unpack_from itself refuses a header that runs past the body (struct.error below).
+                size, field_type = unpack_field(body, offset)
+                data_end = offset + 4 + size
+                if size < 1 or data_end > end:
+                    raise ProtocolError(f"field size {size} out of bounds")
+                append_field((field_type, body[offset + 5 : data_end]))
+                offset = data_end
+        except struct.error:
+            raise ProtocolError("truncated field header") from None
     ops: list[Op] = []
     if n_ops:
         unpack_op = _OP_HEADER.unpack_from
         append = ops.append
-        for _ in range(n_ops):
-            if offset + 8 > end:
-                raise ProtocolError("truncated op header")
-            size, op_type, particle_type, _version, name_length = unpack_op(body, offset)
-            op_end = offset + 4 + size
-            if size < 4 + name_length or op_end > end:
-                raise ProtocolError(f"op size {size} out of bounds")
-            value_start = offset + 8 + name_length
-            try:
-                name = str(body[offset + 8 : value_start], "utf-8")
-            except UnicodeDecodeError as error:
-                raise ProtocolError("bin name is not UTF-8") from error
-            append(_new_tuple(Op, (op_type, particle_type, name, body[value_start:op_end])))
-            offset = op_end
-    message = Message(
-        info1, info2, info3, info4, result_code, generation, record_ttl, transaction_ttl, fields, ops
-    )
+        try:
+            for _ in range(n_ops):
+                # unpack_from itself refuses a header that runs past the body (struct.error below).
+                size, op_type, particle_type, _version, name_length = unpack_op(body, offset)
+                value_start = offset + 8 + name_length
+                op_end = offset + 4 + size
+                if value_start > op_end or op_end > end:
+                    raise ProtocolError(f"op size {size} out of bounds")
+                append(
+                    _new_tuple(
+                        Op, (op_type, particle_type, body[offset + 8 : value_start].decode(), body[value_start:op_end])
+                    )
+                )
+                offset = op_end
+        except struct.error:
+            raise ProtocolError("truncated op header") from None
+        except UnicodeDecodeError as error:
+            raise ProtocolError("bin name is not UTF-8") from error
+    # Slot stores instead of Message(...): no Python-level __init__ call per message (hot path).
+    message = _new_message(Message)
+    message.info1 = info1
+    message.info2 = info2
+    message.info3 = info3
+    message.info4 = info4
+    message.result_code = result_code
+    message.generation = generation
+    message.record_ttl = record_ttl
+    message.transaction_ttl = transaction_ttl
+    message.fields = fields
+    message.ops = ops
     return message, offset
 
 

@@ -1,0 +1,349 @@
+"""Each hot-path fast path against the general path it short-cuts: same results, same errors.
+
+The fast paths: parse_key's (str namespace, str set, str|int key) tuple, bins_to_ops' inline ints and ASCII
+strings, encode_operate's inline read / write / increment, _frame's pre-encoded namespace/set/digest fields,
+encode_message's join, decode_message's slot-filled Message, ops_to_bins' inline blobs, operate_results'
+inline integers.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+import pytest
+
+import aerospike
+from aerospike import exception, values
+from aerospike import record_commands as rc
+from aerospike.key import make_key, parse_key
+from aerospike.policy import build, build_defaults
+from aerospike.protocol.constants import (
+    FIELD_DIGEST,
+    FIELD_KEY,
+    FIELD_NAMESPACE,
+    FIELD_SET,
+    OP_WRITE,
+    PARTICLE_BLOB,
+)
+from aerospike.protocol.errors import ProtocolError
+from aerospike.protocol.message import (
+    Message,
+    Op,
+    decode_message,
+    encode_fields,
+    encode_message,
+    encode_message_with_fields,
+)
+from aerospike.protocol.particles import encode_value
+from aerospike.values import ValueCodec
+
+CODEC = ValueCodec()
+INT64_MIN = -(1 << 63)
+INT64_MAX = (1 << 63) - 1
+
+
+def _outcome(function: Any, *args: Any) -> Any:
+    """A call's result, or its exception's type and args (what a caller can observe)."""
+    try:
+        return ("ok", function(*args))
+    except Exception as error:  # noqa: BLE001 - the error itself is the outcome compared
+        return ("error", type(error), error.args)
+
+
+def _key_state(key: Any) -> Any:
+    if isinstance(key, tuple) and key[0] == "ok":
+        k = key[1]
+        return (
+            "ok",
+            k.namespace,
+            k.set_name,
+            k.user_key,
+            k.digest,
+            k.partition_id,
+            k.key_field,
+            k.namespace_bytes,
+            k.set_bytes,
+        )
+    return key
+
+
+class StrKey(str):
+    pass
+
+
+class IntKey(int):
+    pass
+
+
+KEY_TUPLES = [
+    ("test", "demo", "k1"),
+    ("test", "demo", ""),
+    ("test", "", "k1"),
+    ("test", "demo", 0),
+    ("test", "demo", -1),
+    ("test", "demo", INT64_MIN),
+    ("test", "demo", INT64_MAX),
+    ("test", "demo", INT64_MAX + 1),
+    ("test", "demo", INT64_MIN - 1),
+    ("test", "demo", "ключ"),
+    ("test", "démo", "k"),
+    ("tëst", "demo", "k"),
+    ("test", "demo", True),
+    ("test", "demo", 1.5),
+    ("test", "demo", None),
+    ("test", "demo", bytearray(b"blob")),
+    ("test", "demo", StrKey("sub")),
+    ("test", "demo", IntKey(7)),
+    ("", "demo", "k"),
+    ("n" * 31, "demo", "k"),
+    ("n" * 32, "demo", "k"),
+    ("test", "s" * 63, "k"),
+    ("test", "s" * 64, "k"),
+    ("n" * 32, "s" * 64, INT64_MAX + 1),
+    ("test", None, "k"),
+    (1, "demo", "k"),
+    ("test", 2, "k"),
+    ("test", "demo", "\ud800"),
+    ("n" * 32, "demo", "\ud800"),
+    ("\ud800", "demo", "k"),
+    ("test", "\ud800", "k"),
+]
+
+
+@pytest.mark.parametrize("key", KEY_TUPLES, ids=repr)
+def test_parse_key_fast_path_matches_make_key(key: tuple) -> None:
+    assert _key_state(_outcome(parse_key, key)) == _key_state(_outcome(make_key, *key))
+
+
+BIN_VALUES = [
+    0,
+    1,
+    -1,
+    INT64_MIN,
+    INT64_MAX,
+    INT64_MAX + 1,
+    INT64_MIN - 1,
+    True,
+    False,
+    "",
+    "ascii",
+    "ünïcode",
+    "\ud800",
+    1.5,
+    b"bytes",
+    bytearray(b"ba"),
+    None,
+    [1, "a"],
+    {"k": 1},
+    IntKey(3),
+    StrKey("s"),
+    aerospike.null(),
+    ("a", "tuple"),
+]
+
+
+def _general_ops(bins: dict, serializer: int = aerospike.SERIALIZER_PYTHON) -> Any:
+    # What bins_to_ops did before its inline cases: encode_value for every value.
+    fallback = CODEC.fallback_for(serializer)
+    ops = []
+    for name, value in bins.items():
+        values.check_bin_name(name)
+        try:
+            particle_type, data = encode_value(value, fallback)
+        except ProtocolError as error:
+            raise exception.ParamError(f"bin {name!r}: {error}") from None
+        ops.append(Op(OP_WRITE, particle_type, name, data))
+    return ops
+
+
+@pytest.mark.parametrize("value", BIN_VALUES, ids=repr)
+@pytest.mark.parametrize("name", ["b", "b" * 15, "é" * 7, "é" * 8, "b" * 16])
+def test_bins_to_ops_fast_path_matches_encode_value(name: str, value: Any) -> None:
+    fast = _outcome(CODEC.bins_to_ops, {name: value})
+    general = _outcome(_general_ops, {name: value})
+    assert fast == general
+    if fast[0] == "ok":
+        assert all(type(op) is Op for op in fast[1])
+
+
+OPERATIONS = [
+    [{"op": aerospike.OPERATOR_READ, "bin": "a"}],
+    [{"op": aerospike.OPERATOR_READ, "bin": "a", "val": 3}],
+    [{"op": aerospike.OPERATOR_READ, "bin": "é"}],
+    [{"op": aerospike.OPERATOR_READ, "bin": "b" * 16}],
+    [{"op": aerospike.OPERATOR_READ}],
+    [{"op": aerospike.OPERATOR_READ, "bin": 5}],
+    [{"op": aerospike.OPERATOR_WRITE, "bin": "a", "val": 1}],
+    [{"op": aerospike.OPERATOR_WRITE, "bin": "a", "val": "text"}],
+    [{"op": aerospike.OPERATOR_WRITE, "bin": "a", "val": "tëxt"}],
+    [{"op": aerospike.OPERATOR_WRITE, "bin": "a", "val": INT64_MAX + 1}],
+    [{"op": aerospike.OPERATOR_WRITE, "bin": "a", "val": True}],
+    [{"op": aerospike.OPERATOR_WRITE, "bin": "a", "val": 2.5}],
+    [{"op": aerospike.OPERATOR_WRITE, "bin": "a", "val": b""}],
+    [{"op": aerospike.OPERATOR_WRITE, "bin": "a"}],
+    [{"op": aerospike.OPERATOR_INCR, "bin": "a", "val": 1}],
+    [{"op": aerospike.OPERATOR_INCR, "bin": "a", "val": INT64_MIN}],
+    [{"op": aerospike.OPERATOR_INCR, "bin": "a", "val": INT64_MIN - 1}],
+    [{"op": aerospike.OPERATOR_INCR, "bin": "a", "val": "text"}],
+    [{"op": aerospike.OPERATOR_INCR, "bin": "a", "val": False}],
+    [{"op": aerospike.OPERATOR_INCR, "bin": "a", "val": 1.5}],
+    [{"op": aerospike.OPERATOR_INCR, "bin": "a"}],
+    [{"op": True, "bin": "a"}],
+    [{"op": aerospike.OPERATOR_INCR, "bin": "a", "val": 1}, {"op": aerospike.OPERATOR_READ, "bin": "a"}],
+    [
+        {"op": aerospike.OPERATOR_WRITE, "bin": "a", "val": "x"},
+        {"op": aerospike.OPERATOR_TOUCH, "val": 60},
+        {"op": aerospike.OPERATOR_READ, "bin": "a"},
+    ],
+    [{"op": aerospike.OP_LIST_APPEND, "bin": "l", "val": 1}, {"op": aerospike.OPERATOR_READ, "bin": "l"}],
+]
+
+
+def _spec_state(outcome: Any) -> Any:
+    if outcome[0] == "ok":
+        spec = outcome[1]
+        return ("ok", spec.request, spec.is_write, [(name, repr(slot)) for name, slot in spec.results],
+                spec.respond_all_ops)
+    return outcome
+
+
+@pytest.mark.parametrize("operations", OPERATIONS, ids=repr)
+@pytest.mark.parametrize("meta", [None, {"ttl": 30, "gen": 2}])
+def test_encode_operate_fast_path_matches_operator_encoders(
+    operations: list, meta: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = parse_key(("test", "demo", "k1"))
+    policy = build("operate", {"gen": aerospike.POLICY_GEN_EQ, "key": aerospike.POLICY_KEY_SEND})
+    fast = _spec_state(_outcome(rc.encode_operate, key, operations, meta, policy, CODEC))
+    monkeypatch.setattr(rc, "_INLINE_OPERATORS", {})  # every op through its registered encoder
+    general = _spec_state(_outcome(rc.encode_operate, key, operations, meta, policy, CODEC))
+    assert fast == general
+
+
+def test_encode_operate_fast_path_yields_to_a_replaced_encoder(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+
+    def replacement(op: dict, codec: ValueCodec) -> Any:
+        calls.append(op)
+        return Op(1, 0, op["bin"], b""), True, False, None
+
+    monkeypatch.setitem(rc._OPERATORS, aerospike.OPERATOR_READ, replacement)
+    rc.encode_operate(parse_key(("test", "demo", 1)), [{"op": aerospike.OPERATOR_READ, "bin": "a"}], None,
+                      build("operate"), CODEC)
+    assert calls == [{"op": aerospike.OPERATOR_READ, "bin": "a"}]
+
+
+def _reference_frame(key: Any, policy: Any, ops: list) -> bytes:
+    # _frame before the pre-encoded fields: encode_message over the field list.
+    return encode_message(0, 1, 0, 0, 0, 3, 60, rc.server_timeout(policy), rc._fields(key, policy), ops)
+
+
+@pytest.mark.parametrize("send_key", [aerospike.POLICY_KEY_DIGEST, aerospike.POLICY_KEY_SEND])
+@pytest.mark.parametrize(
+    "key_tuple",
+    [("test", "demo", "k1"), ("test", None, 5), ("test", "", "k"), ("test", "demo", None, bytearray(20))],
+    ids=repr,
+)
+@pytest.mark.parametrize("timeouts", [(0, 0), (1000, 0), (1000, 200), (0, 300), (100, 500)])
+def test_frame_matches_encode_message_over_fields(send_key: int, key_tuple: tuple, timeouts: tuple) -> None:
+    key = parse_key(key_tuple)
+    policy = build("write", {"key": send_key, "total_timeout": timeouts[0], "socket_timeout": timeouts[1]})
+    ops = CODEC.bins_to_ops({"a": 1, "b": "x"})
+    assert rc._frame(key, policy, 0, 1, 0, 3, 60, ops) == _reference_frame(key, policy, ops)
+
+
+def test_frame_still_compresses_and_refuses_long_names() -> None:
+    key = parse_key(("test", "demo", "k1"))
+    policy = build("write", {"compression_threshold": 1})
+    ops = CODEC.bins_to_ops({"a": "x" * 200})
+    frame = rc._frame(key, policy, 0, 1, 0, 0, 0, ops)
+    assert frame[1] == 4  # a compressed (type 4) frame
+    with pytest.raises(exception.ParamError, match="too long"):
+        rc._frame(key, build("write"), 0, 1, 0, 0, 0, [Op(2, 1, "n" * 256, b"")])
+
+
+def _reference_encode(fields: list, ops: list) -> bytes:
+    # The single-buffer encoder encode_message replaced, kept here as the byte-exact reference.
+    body = struct.pack(">BBBBBBIIIHH", 22, 1, 2, 3, 4, 5, 6, 7, 8, len(fields), len(ops))
+    for field_type, data in fields:
+        body += struct.pack(">IB", len(data) + 1, field_type) + bytes(data)
+    for op_type, particle_type, name, value in ops:
+        name_bytes = name.encode("utf-8") if isinstance(name, str) else name
+        body += struct.pack(">IBBBB", 4 + len(name_bytes) + len(value), op_type, particle_type, 0, len(name_bytes))
+        body += name_bytes + bytes(value)
+    return struct.pack(">Q", (2 << 56) | (3 << 48) | len(body)) + body
+
+
+@pytest.mark.parametrize(
+    "fields,ops",
+    [
+        ([], []),
+        ([(FIELD_NAMESPACE, b"test")], []),
+        ([], [Op(1, 0, "a", b"")]),
+        (
+            [(FIELD_NAMESPACE, b"test"), (FIELD_SET, b""), (FIELD_DIGEST, bytes(range(20))), (FIELD_KEY, b"\x03k")],
+            [Op(2, 1, "é", b"\x00" * 8), (2, 3, b"raw", bytearray(b"v")), Op(2, 4, "", memoryview(b"mv"))],
+        ),
+    ],
+)
+def test_encode_message_matches_reference(fields: list, ops: list) -> None:
+    expected = _reference_encode(fields, ops)
+    assert encode_message(1, 2, 3, 4, 5, 6, 7, 8, fields, ops) == expected
+    assert encode_message_with_fields(1, 2, 3, 4, 5, 6, 7, 8, len(fields), encode_fields(fields), ops) == expected
+    message, end = decode_message(expected[8:])
+    assert end == len(expected) - 8
+    assert message == Message(1, 2, 3, 4, 5, 6, 7, 8, [(t, bytes(d)) for t, d in fields],
+                              [Op(o[0], o[1], o[2].decode() if isinstance(o[2], bytes) else o[2], bytes(o[3]))
+                               for o in ops])
+
+
+def test_decode_message_errors_unchanged() -> None:
+    # 22-byte header, one field (5 + 4 bytes), one op (8 + 1 + 8 bytes).
+    body = encode_message(0, 0, 0, 0, 0, 0, 0, 0, [(FIELD_NAMESPACE, b"test")], [Op(1, 1, "a", b"\x00" * 8)])[8:]
+    expected = {
+        10: "truncated message header",
+        25: "truncated field header",
+        29: "field size 5 out of bounds",
+        35: "truncated op header",
+        40: "op size 13 out of bounds",
+    }
+    for cut, text in expected.items():
+        with pytest.raises(ProtocolError) as caught:
+            decode_message(body[:cut])
+        assert str(caught.value) == text
+    for cut in range(len(body)):
+        with pytest.raises(ProtocolError):
+            decode_message(body[:cut])
+    bad_name = bytearray(body)
+    bad_name[-9] = 0xFF  # the bin name byte
+    with pytest.raises(ProtocolError, match="bin name is not UTF-8"):
+        decode_message(bytes(bad_name))
+    short_op = bytearray(body)
+    struct.pack_into(">I", short_op, 31, 3)  # an op size below 4 + name length
+    with pytest.raises(ProtocolError, match="op size 3 out of bounds"):
+        decode_message(bytes(short_op))
+
+
+@pytest.mark.parametrize("deserializer", [None, lambda data: ("custom", bytes(data))])
+def test_ops_to_bins_blob_fast_path_matches_decode(deserializer: Any) -> None:
+    codec = ValueCodec(deserializer=deserializer)
+    ops = [Op(1, PARTICLE_BLOB, "b", b"\x01\x02"), Op(1, PARTICLE_BLOB, "e", b"")]
+    assert codec.ops_to_bins(ops) == {op.bin_name: codec.decode(op.particle_type, op.value) for op in ops}
+
+
+def test_ops_to_bins_blob_fast_path_respects_class_deserializer() -> None:
+    aerospike.set_deserializer(lambda data: ("class", bytes(data)))
+    try:
+        assert ValueCodec().ops_to_bins([Op(1, PARTICLE_BLOB, "b", b"x")]) == {"b": ("class", b"x")}
+    finally:
+        aerospike.unset_serializers()
+
+
+def test_operate_results_inline_integers_match_decode() -> None:
+    key = parse_key(("test", "demo", "k1"))
+    spec = rc.encode_operate(key, [{"op": aerospike.OPERATOR_READ, "bin": "a"}, {"op": aerospike.OPERATOR_READ,
+                             "bin": "b"}, {"op": aerospike.OPERATOR_READ, "bin": "c"}], None,
+                             build_defaults(None)["operate"], CODEC)
+    reply = Message(ops=[Op(1, 1, "a", struct.pack(">q", -5)), Op(1, 1, "b", b"\x00\x07"), Op(1, 3, "c", b"s")])
+    assert rc.operate_results(spec, reply, CODEC) == [("a", -5), ("b", 7), ("c", "s")]
