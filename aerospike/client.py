@@ -88,7 +88,7 @@ class Client(CdtMethods, AdminMethods):
                 self._release_cluster()
             config = self._config
             if config.use_shared_connection:
-                identity = config.identity(username)
+                identity = config.identity(username, password)
                 with _shared_lock:
                     entry = _shared_clusters.get(identity)
                     if entry is not None and entry[0].is_connected():

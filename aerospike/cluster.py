@@ -233,6 +233,8 @@ class Cluster:
         self._thread = None
         self._stop = threading.Event()
         self._registry_lock = threading.Lock()
+        # A tend pass may have held the tender's lock at the fork: the child's copy would stay held forever.
+        self.tender.after_fork_in_child()
         if self.authenticator is not None:
             self.authenticator.forget_sessions()  # session tokens are per process
         if self._connected:
@@ -265,10 +267,11 @@ class Cluster:
             return
         with self._registry_lock:
             registry = self._registry
-            nodes = tuple(self._node_for_record(record) for record in snapshot.nodes)
+            removed: list[Node] = []  # closed only after the swap, so no command routes to a closed pool
+            nodes = tuple(self._node_for_record(record, removed) for record in snapshot.nodes)
             present = {record.name for record in snapshot.nodes}
             gone = [name for name in registry if name not in present]
-            removed = [registry.pop(name) for name in gone]
+            removed.extend(registry.pop(name) for name in gone)
         table: dict[str, tuple[list, ...]] = {}
         for namespace, partitions in snapshot.namespaces.items():
             rows = []
@@ -282,11 +285,11 @@ class Cluster:
             log.debug("closing pool of departed node %s", node.name)
             node.close()
 
-    def _node_for_record(self, record: NodeRecord) -> Node:
+    def _node_for_record(self, record: NodeRecord, replaced: list[Node]) -> Node:
         node = self._registry.get(record.name)
         if node is not None and (node.host, node.port) != (record.host, record.port):
-            # Same name at a new address: a fresh pool for the new address.
-            node.close()
+            # Same name at a new address: a fresh pool for the new address; the old one closes after the swap.
+            replaced.append(node)
             node = None
         if node is None:
             node = Node(record, self.config, self._tls_context, self.authenticator)

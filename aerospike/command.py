@@ -251,20 +251,25 @@ def execute_stream(
                     offset = 0
                     end = len(body)
                     while offset < end:
+                        first = not delivered
                         message, offset = decode_message(body, offset)
                         delivered = True
+                        # The reply is over at its LAST message, or when its first and only message is an error
+                        # (a refused query or scan: no LAST). A per-record error inside a batch is neither: the
+                        # rest of the reply is still on the socket, so that connection can never be reused.
+                        ends_reply = offset == end and bool(
+                            message.info3 & INFO3_LAST or (first and message.result_code)
+                        )
                         try:
                             go_on = on_message(message)
                         except BaseException as failure:
-                            # A server error ends its reply; anything else leaves unread data behind.
-                            if offset == end and (message.result_code or message.info3 & INFO3_LAST):
+                            if ends_reply:
                                 pool.checkin(connection)
                             else:
                                 pool.discard(connection)
                             raise _ConsumerError(failure) from failure
                         if message.info3 & INFO3_LAST or (go_on is False):
-                            complete = offset == end and (message.info3 & INFO3_LAST or message.result_code)
-                            if complete:
+                            if ends_reply:
                                 pool.checkin(connection)
                             else:
                                 pool.discard(connection)

@@ -10,13 +10,18 @@ read from the server (see values.py for the risk it guards against).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import os
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
 from .exception import ParamError
 from .policy import Policy, build_defaults
 from .shm.config import ShmConfig
+
+_IDENTITY_KEY = os.urandom(32)  # keys the password hash in shared-connection identities (see identity)
 
 __all__ = ["ClientConfig", "LuaConfig", "TlsConfig", "parse_config"]
 
@@ -92,9 +97,16 @@ class ClientConfig:
 
         return DEFAULT_SHM_KEY
 
-    def identity(self, user: Optional[str] = None) -> tuple:
-        """What makes two configs share one cluster connection (use_shared_connection)."""
-        return (self.hosts, self.cluster_name, self.tls, self.shm, user, self.max_conns_per_node,
+    def identity(self, user: Optional[str] = None, password: Optional[str] = None) -> tuple:
+        """What makes two configs share one cluster connection (use_shared_connection).
+
+        The password is part of it, so that a wrong password never rides on another client's login; it enters
+        only as a keyed hash whose key lives in this process.
+        """
+        secret = None
+        if user is not None:
+            secret = hmac.new(_IDENTITY_KEY, (password or "").encode("utf-8"), hashlib.sha256).digest()
+        return (self.hosts, self.cluster_name, self.tls, self.shm, user, secret, self.max_conns_per_node,
                 self.tend_interval, self.max_socket_idle)
 
     def cluster_config(self, user: Optional[str] = None, password: Optional[str] = None) -> Any:

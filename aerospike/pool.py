@@ -108,8 +108,9 @@ class ConnectionPool:
         stale: tuple[Connection, ...] | list[Connection] = ()  # nothing allocated when an idle one is handed out
         with self._lock:
             if self._closed:
-                raise exception.ClientError(
-                    exception.ClientError.code, f"pool of {self.host}:{self.port} is closed"
+                # The node left the routing table after the command picked it: a retry routes anew.
+                raise exception.ConnectionError(
+                    exception.ConnectionError.code, f"pool of {self.host}:{self.port} is closed"
                 )
             idle = self._idle
             if idle:

@@ -55,12 +55,38 @@ def shm_error(key: int, message: str) -> exception.ClientError:
     )
 
 
+def private_problem(fd: int) -> Optional[str]:
+    """Why a segment or lock file must not be trusted (not ours, or open to others), or None.
+
+    Whoever can write the segment chooses where every command goes, logins included; the default key is
+    predictable, so a file another user made, or one others may write, is refused.
+    """
+    info = os.fstat(fd)
+    if info.st_uid != os.geteuid():
+        return f"is owned by uid {info.st_uid}, not by this user ({os.geteuid()})"
+    if info.st_mode & 0o077:
+        return f"has mode {info.st_mode & 0o777:o}, open to other users"
+    return None
+
+
 class LockFile:
     """One flock'ed file of its own, opened once per user; flock locks die with their holder."""
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.fd: Optional[int] = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, SEGMENT_MODE)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, SEGMENT_MODE)
+        except OSError as error:
+            raise exception.ClientError(
+                exception.ClientError.code, f"shared memory lock file {path}: {error.strerror or error}"
+            ) from None
+        problem = private_problem(fd)
+        if problem is not None:
+            os.close(fd)
+            raise exception.ClientError(
+                exception.ClientError.code, f"shared memory lock file {path} {problem}; refusing to use it"
+            )
+        self.fd: Optional[int] = fd
 
     def _flock(self, operation: int) -> bool:
         if self.fd is None:
@@ -201,9 +227,15 @@ class Segment:
             if stale.size >= HEADER_SIZE:
                 with mmap.mmap(stale.fd, HEADER_SIZE, prot=mmap.PROT_READ) as old:
                     header = read_header(memoryview(old))
+            problem = private_problem(stale.fd)
             stale.close_fd()
+            if problem is not None:
+                raise shm_error(key, f"the segment {problem}; refusing to use it")
             log.info("shm key 0x%08x: every user of %s is gone (%s); remaking it", key, name, header)
-            posix_ipc.unlink_shared_memory(name)
+            try:
+                posix_ipc.unlink_shared_memory(name)
+            except posix_ipc.Error as error:
+                raise shm_error(key, f"cannot remove the stale segment: {error}") from None
         try:
             memory = posix_ipc.SharedMemory(name, posix_ipc.O_CREX, mode=SEGMENT_MODE, size=layout.size)
         except posix_ipc.Error as error:
@@ -227,6 +259,9 @@ class Segment:
         except posix_ipc.Error as error:
             raise shm_error(key, f"cannot open the segment: {error}") from None
         try:
+            problem = private_problem(memory.fd)
+            if problem is not None:
+                raise shm_error(key, f"the segment {problem}; refusing to use it")
             if memory.size < HEADER_SIZE:
                 raise shm_error(
                     key, f"cannot attach: the segment is {memory.size} bytes, too small for a header"

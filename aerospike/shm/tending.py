@@ -63,6 +63,8 @@ def _forget_in_child(reference: weakref.ref) -> Callable[[], None]:
     def hook() -> None:
         tending = reference()
         if tending is not None:
+            # A thread of the parent may have held it at the fork; the child's copy would never be released.
+            tending._refresh_lock = threading.Lock()
             tending._forget_inherited()
 
     return hook
