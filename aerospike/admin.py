@@ -283,26 +283,22 @@ def admin_change_password(username: Any, password: Any, current_credential: Opti
     )
 
 
-def admin_grant_roles(username: Any, roles: Any) -> AdminCall:
-    """Add `roles` to `username`."""
+def _user_roles(name: str, command: int, username: Any, roles: Any) -> AdminCall:
     user = _check_string(username, "username", MAX_USER_SIZE)
     role_names = _check_roles(roles)
     return _status(
-        "admin_grant_roles",
-        wire.GRANT_ROLES,
-        ((wire.FIELD_USER, wire.encode_name(user)), (wire.FIELD_ROLES, wire.encode_roles(role_names))),
+        name, command, ((wire.FIELD_USER, wire.encode_name(user)), (wire.FIELD_ROLES, wire.encode_roles(role_names)))
     )
+
+
+def admin_grant_roles(username: Any, roles: Any) -> AdminCall:
+    """Add `roles` to `username`."""
+    return _user_roles("admin_grant_roles", wire.GRANT_ROLES, username, roles)
 
 
 def admin_revoke_roles(username: Any, roles: Any) -> AdminCall:
     """Remove `roles` from `username`."""
-    user = _check_string(username, "username", MAX_USER_SIZE)
-    role_names = _check_roles(roles)
-    return _status(
-        "admin_revoke_roles",
-        wire.REVOKE_ROLES,
-        ((wire.FIELD_USER, wire.encode_name(user)), (wire.FIELD_ROLES, wire.encode_roles(role_names))),
-    )
+    return _user_roles("admin_revoke_roles", wire.REVOKE_ROLES, username, roles)
 
 
 def admin_query_user(username: Any) -> AdminCall:
@@ -338,26 +334,24 @@ def admin_drop_role(role: Any) -> AdminCall:
     return _status("admin_drop_role", wire.DROP_ROLE, ((wire.FIELD_ROLE, wire.encode_name(name)),))
 
 
-def admin_grant_privileges(role: Any, privileges: Any) -> AdminCall:
-    """Add `privileges` to `role`."""
-    name = _check_string(role, "role", MAX_ROLE_SIZE)
+def _role_privileges(name: str, command: int, role: Any, privileges: Any) -> AdminCall:
+    role_name = _check_string(role, "role", MAX_ROLE_SIZE)
     checked = _check_privileges(privileges)
     return _status(
-        "admin_grant_privileges",
-        wire.GRANT_PRIVILEGES,
-        ((wire.FIELD_ROLE, wire.encode_name(name)), (wire.FIELD_PRIVILEGES, wire.encode_privileges(checked))),
+        name,
+        command,
+        ((wire.FIELD_ROLE, wire.encode_name(role_name)), (wire.FIELD_PRIVILEGES, wire.encode_privileges(checked))),
     )
+
+
+def admin_grant_privileges(role: Any, privileges: Any) -> AdminCall:
+    """Add `privileges` to `role`."""
+    return _role_privileges("admin_grant_privileges", wire.GRANT_PRIVILEGES, role, privileges)
 
 
 def admin_revoke_privileges(role: Any, privileges: Any) -> AdminCall:
     """Remove `privileges` from `role`."""
-    name = _check_string(role, "role", MAX_ROLE_SIZE)
-    checked = _check_privileges(privileges)
-    return _status(
-        "admin_revoke_privileges",
-        wire.REVOKE_PRIVILEGES,
-        ((wire.FIELD_ROLE, wire.encode_name(name)), (wire.FIELD_PRIVILEGES, wire.encode_privileges(checked))),
-    )
+    return _role_privileges("admin_revoke_privileges", wire.REVOKE_PRIVILEGES, role, privileges)
 
 
 def admin_query_role(role: Any) -> AdminCall:

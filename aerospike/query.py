@@ -254,14 +254,19 @@ def _nobins(options: Any) -> bool:
     return bool(value)
 
 
+def check_target(namespace: Any, set_name: Any) -> None:
+    """The namespace and set a Query or Scan walks: ParamError unless a non-empty str and a str or None."""
+    if not isinstance(namespace, str) or not namespace:
+        raise exception.ParamError("namespace must be a non-empty string")
+    if set_name is not None and not isinstance(set_name, str):
+        raise exception.ParamError("set must be a string or None")
+
+
 class Query:
     """A query over a set of a namespace: ``select``, ``where``, ``results``, ``foreach``, ``apply``."""
 
     def __init__(self, client: Any, namespace: str, set: Optional[str] = None) -> None:
-        if not isinstance(namespace, str) or not namespace:
-            raise exception.ParamError("namespace must be a non-empty string")
-        if set is not None and not isinstance(set, str):
-            raise exception.ParamError("set must be a string or None")
+        check_target(namespace, set)
         self._client = client
         self.namespace = namespace
         self.set = set

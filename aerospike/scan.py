@@ -15,7 +15,7 @@ from typing import Any, Callable, Optional
 
 from . import exception
 from ._constants import SCAN_PRIORITY_AUTO, SCAN_PRIORITY_HIGH
-from .query import StreamRequest, _check_bins, run_records
+from .query import StreamRequest, _check_bins, check_target, run_records
 
 __all__ = ["Scan"]
 
@@ -53,10 +53,7 @@ class Scan:
     """A scan of a namespace's set (``None``: the whole namespace): ``select``, ``results``, ``foreach``."""
 
     def __init__(self, client: Any, namespace: str, set: Optional[str] = None) -> None:
-        if not isinstance(namespace, str) or not namespace:
-            raise exception.ParamError("namespace must be a non-empty string")
-        if set is not None and not isinstance(set, str):
-            raise exception.ParamError("set must be a string or None")
+        check_target(namespace, set)
         self._client = client
         self.namespace = namespace
         self.set = set
