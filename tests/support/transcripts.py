@@ -1,8 +1,7 @@
 """Loads the recorded wire exchanges (official client 19.3.0 requests, server 8.1.2.0 replies).
 
-The folder is found from AEROSPIKE_TRANSCRIPTS, else `shared/transcripts` beside the repository (the
-repository may itself be `main/` next to `shared/`). Tests that need it call `require_transcripts()`, which
-skips when the corpus is not there.
+The recorded files are kept in the repository (`tests/data/transcripts`, copied from the shared corpus with its
+README), so a fresh clone runs every test. AEROSPIKE_TRANSCRIPTS points the tests at another copy.
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ def transcripts_dir() -> Optional[Path]:
     """The transcripts folder, or None when it cannot be found."""
     override = os.environ.get("AEROSPIKE_TRANSCRIPTS")
     candidates = [Path(override)] if override else []
-    candidates += [REPO.parent / "shared" / "transcripts", REPO / "shared" / "transcripts"]
+    candidates += [REPO / "tests" / "data" / "transcripts", REPO.parent / "shared" / "transcripts"]
     for candidate in candidates:
         if candidate.is_dir() and any(candidate.glob("*.jsonl")):
             return candidate

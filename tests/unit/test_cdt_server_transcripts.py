@@ -7,7 +7,6 @@ code, returned values) and each later `get` are compared by meaning (decoded val
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import msgpack
 import pytest
@@ -15,8 +14,8 @@ import pytest
 from aerospike.protocol import constants as c
 from aerospike.protocol.message import decode_messages
 from aerospike.testing.cdt_ops import UNCHANGED, apply_cdt_op, decode_bin, unpack
+from tests.support.transcripts import require_transcripts
 
-TRANSCRIPTS = Path(__file__).resolve().parents[3] / "shared" / "transcripts"
 FILES = ["05-list-ops.jsonl", "06-map-ops.jsonl"]
 
 # Exchanges whose replies this engine does not reproduce, with the reason: (file, call) -> reason.
@@ -31,10 +30,9 @@ def _meaning(particle_type: int, data: bytes):
 
 
 def _exchanges():
+    folder = require_transcripts()
     for name in FILES:
-        path = TRANSCRIPTS / name
-        if not path.exists():
-            continue
+        path = folder / name
         for line in path.read_text().splitlines():
             yield name, json.loads(line)
 
@@ -108,8 +106,6 @@ def _check(records, digest, request, reply) -> str | None:
 
 @pytest.mark.parametrize("name", FILES)
 def test_transcript_replays(name: str) -> None:
-    if not (TRANSCRIPTS / name).exists():
-        pytest.skip(f"{name} not present")
     failures = _replay(name)
     assert not failures, "\n".join(failures)
 

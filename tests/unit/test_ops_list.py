@@ -15,7 +15,7 @@ from aerospike.protocol import cdt
 from aerospike.protocol.constants import OP_CDT_MODIFY, OP_CDT_READ, PARTICLE_BLOB, PARTICLE_PYTHON_BLOB
 
 A = aerospike
-SPEC = Path(__file__).resolve().parents[2].parent / "shared" / "spec" / "aerospike.rst"
+SPEC = Path(__file__).resolve().parents[1] / "data" / "spec" / "aerospike.rst"
 
 
 def payload(operation, fallback=None):
