@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 import aerospike
 from aerospike import exception
 
@@ -12,8 +14,9 @@ def _client(cluster: Any) -> Any:
     return aerospike.client({"hosts": [cluster.hosts[0]]}).connect()
 
 
-def test_batch_reads_in_input_order(cluster3: Any) -> None:
-    client = _client(cluster3)
+@pytest.mark.backends("local3", "real")
+def test_batch_reads_in_input_order(backend: Any) -> None:
+    client = _client(backend)
     try:
         for i in range(20):
             client.put(("test", "b", f"k{i}"), {"a": i, "b": str(i)})
@@ -32,8 +35,8 @@ def test_batch_reads_in_input_order(cluster3: Any) -> None:
         client.close()
 
 
-def test_batch_argument_errors(cluster: Any) -> None:
-    client = _client(cluster)
+def test_batch_argument_errors(backend: Any) -> None:
+    client = _client(backend)
     try:
         for bad in ("k", [("test", "b")], [("test", "b", 1.5)]):
             try:

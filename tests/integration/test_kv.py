@@ -9,15 +9,17 @@ import pytest
 
 import aerospike
 from aerospike import exception
-from aerospike.testing import LocalCluster
+from tests.fixtures.backend import Backend
 
 NEVER = 4294967295
 
 
-@pytest.fixture(params=["cluster", "cluster3"])
-def client(request: pytest.FixtureRequest) -> Iterator[aerospike.Client]:
-    local: LocalCluster = request.getfixturevalue(request.param)
-    connected = aerospike.client({"hosts": list(local.hosts)}).connect()
+pytestmark = pytest.mark.backends("local", "local3", "real")
+
+
+@pytest.fixture
+def client(backend: Backend) -> Iterator[aerospike.Client]:
+    connected = backend.client()
     yield connected
     connected.close()
 
@@ -151,13 +153,13 @@ def test_operate_and_operate_ordered(client: aerospike.Client) -> None:
                        {"gen": aerospike.POLICY_GEN_EQ})
 
 
-def test_serializers_round_trip(client: aerospike.Client, cluster: LocalCluster) -> None:
+def test_serializers_round_trip(client: aerospike.Client, backend: Backend) -> None:
     key = ("test", "kv", "ser")
     client.put(key, {"t": (1, 2, 3)})
     assert client.get(key)[2] == {"t": (1, 2, 3)}
     import json
 
-    user = aerospike.client({"hosts": list(cluster.hosts), "serialization": (json.dumps, json.loads)}).connect()
+    user = backend.client(serialization=(json.dumps, json.loads))
     try:
         user.put(key, {"t": (1, 2, 3)}, serializer=aerospike.SERIALIZER_USER)
         assert user.get(key)[2] == {"t": [1, 2, 3]}
@@ -224,8 +226,8 @@ def test_sixteen_threads_share_one_client(client: aerospike.Client) -> None:
     assert errors == []
 
 
-def test_connect_close_and_shared_connections(cluster: LocalCluster) -> None:
-    config = {"hosts": list(cluster.hosts), "use_shared_connection": True}
+def test_connect_close_and_shared_connections(backend: Backend) -> None:
+    config = {"hosts": list(backend.hosts), "use_shared_connection": True}
     first = aerospike.client(config).connect()
     second = aerospike.client(dict(config)).connect()
     assert first._cluster is second._cluster

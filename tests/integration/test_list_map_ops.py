@@ -1,4 +1,4 @@
-"""List and map operations against local clusters (1 node and 3 nodes): every OP_LIST_* / OP_MAP_* operator
+"""List and map operations against local clusters (1 node and 3 nodes) and the real server: every OP_LIST_* / OP_MAP_* operator
 through operate, every list_* / map_* method of the Client, their errors (out-of-range index, wrong bin type,
 empty bin), operate / operate_ordered mixing scalar, list and map operations, and the code examples of
 spec/aerospike.rst run as written."""
@@ -11,7 +11,7 @@ import pytest
 
 import aerospike
 from aerospike import exception
-from aerospike.testing import LocalCluster
+from tests.fixtures.backend import Backend
 from tests.unit.test_ops_list import EXAMPLES
 
 A = aerospike
@@ -21,10 +21,12 @@ MAP = {"a": 5, "b": 1, "c": 3, "d": 2, "e": 4}
 ABSENT = object()  # the operation puts no entry in operate's bins
 
 
-@pytest.fixture(params=["cluster", "cluster3"])
-def client(request: pytest.FixtureRequest) -> Iterator[aerospike.Client]:
-    local: LocalCluster = request.getfixturevalue(request.param)
-    connected = aerospike.client({"hosts": list(local.hosts)}).connect()
+pytestmark = pytest.mark.backends("local", "local3", "real")
+
+
+@pytest.fixture
+def client(backend: Backend) -> Iterator[aerospike.Client]:
+    connected = backend.client()
     yield connected
     connected.close()
 
@@ -497,11 +499,12 @@ def test_operate_errors_leave_the_record_unchanged(client: aerospike.Client) -> 
 
 
 @pytest.mark.parametrize(("name", "code"), EXAMPLES, ids=[name for name, _code in EXAMPLES])
-def test_spec_example_runs_against_a_local_cluster(cluster: LocalCluster, name: str, code: str) -> None:
+@pytest.mark.backends("local", "real")
+def test_spec_example_runs(backend: Backend, name: str, code: str) -> None:
     # The examples as written (the spec spells the module "Aeorspike" / "Aerospike" in one of them), on bins
     # holding a list of 5 ints ("events", "bin_name") and a map ("my_map", "scores") keyed like the examples.
     operation = eval(code.strip(), {"aerospike": A, "Aerospike": A, "Aeorspike": A})
-    client = aerospike.client({"hosts": list(cluster.hosts)}).connect()
+    client = backend.client()
     try:
         key = fresh(client, "example", {"events": _EVENTS, "bin_name": [1, 2, 3], "my_map": _MY_MAP, "scores": {"x": 1}})
         _, _, bins = client.operate(key, [operation])

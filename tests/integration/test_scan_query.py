@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 import aerospike
 from aerospike import predicates as p
 
@@ -12,8 +14,9 @@ def _client(cluster: Any) -> Any:
     return aerospike.client({"hosts": [cluster.hosts[0]]}).connect()
 
 
-def test_scan_results_and_foreach(cluster3: Any) -> None:
-    client = _client(cluster3)
+@pytest.mark.backends("local3", "real")
+def test_scan_results_and_foreach(backend: Any) -> None:
+    client = _client(backend)
     try:
         for i in range(40):
             client.put(("test", "sc", i), {"a": i, "b": "x"}, policy={"key": aerospike.POLICY_KEY_SEND})
@@ -40,8 +43,8 @@ def test_scan_results_and_foreach(cluster3: Any) -> None:
         client.close()
 
 
-def test_query_with_index(cluster: Any) -> None:
-    client = _client(cluster)
+def test_query_with_index(backend: Any) -> None:
+    client = _client(backend)
     try:
         for i in range(20):
             client.put(("test", "qy", f"r{i}"), {"n": i, "s": "even" if i % 2 == 0 else "odd", "l": [i, i + 1]})

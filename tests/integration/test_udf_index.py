@@ -30,14 +30,15 @@ def _client(cluster: Any, user_path: Path) -> Any:
     return aerospike.client({"hosts": [cluster.hosts[0]], "lua": {"user_path": str(user_path)}}).connect()
 
 
-def test_udf_lifecycle_apply_and_jobs(cluster3: Any, tmp_path: Path) -> None:
+@pytest.mark.backends("local3", "real")
+def test_udf_lifecycle_apply_and_jobs(backend: Any, tmp_path: Path) -> None:
     sources = tmp_path / "src"
     sources.mkdir()
     user_path = tmp_path / "user"
     user_path.mkdir()
     (sources / "rec_t.lua").write_text(RECORD_UDF)
     (sources / "agg_t.lua").write_text(STREAM_UDF)
-    client = _client(cluster3, user_path)
+    client = _client(backend, user_path)
     try:
         for i in range(10):
             client.put(("test", "u", f"r{i}"), {"n": i})
@@ -77,8 +78,8 @@ def test_udf_lifecycle_apply_and_jobs(cluster3: Any, tmp_path: Path) -> None:
         client.close()
 
 
-def test_argument_errors(cluster: Any, tmp_path: Path) -> None:
-    client = _client(cluster, tmp_path)
+def test_argument_errors(backend: Any, tmp_path: Path) -> None:
+    client = _client(backend, tmp_path)
     try:
         with pytest.raises(exception.ParamError):
             client.job_info(1, "nosuch")
