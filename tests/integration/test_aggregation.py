@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
-import aerospike
 from aerospike import predicates as p
-from aerospike.testing import LocalCluster
+from tests.fixtures.backend import Backend
 
 N_RECORDS = 360
 COLOURS = ("red", "green", "blue", "amber", "violet")
@@ -64,11 +63,13 @@ def _value(i: int) -> int:
     return (i * 37) % 101 - 20  # negative values too
 
 
+pytestmark = pytest.mark.backends("local3", "real")
+
+
 @pytest.fixture
-def loaded(local_cluster: Callable[..., LocalCluster], tmp_path: Path) -> Any:
-    cluster = local_cluster(nodes=3, replication_factor=2)
+def loaded(backend: Backend, tmp_path: Path) -> Any:
     (tmp_path / "aggr.lua").write_text(STREAM_UDF)
-    client = aerospike.client({"hosts": cluster.hosts, "lua": {"user_path": str(tmp_path)}}).connect()
+    client = backend.client(lua={"user_path": str(tmp_path)})
     client.udf_put(str(tmp_path / "aggr.lua"))
     for i in range(N_RECORDS):
         client.put(("test", "agg", i), {"n": i, "v": _value(i), "colour": COLOURS[i * i % len(COLOURS)]})

@@ -1,4 +1,4 @@
-"""info, info_node, info_all, get_nodes, has_geo and truncate against local clusters."""
+"""info, info_node, info_all, get_nodes, has_geo and truncate against a local cluster and the real server."""
 
 from __future__ import annotations
 
@@ -8,27 +8,29 @@ import pytest
 
 import aerospike
 from aerospike import exception
-from aerospike.testing import LocalCluster
+from tests.fixtures.backend import Backend
+
+pytestmark = pytest.mark.backends("local3", "real")
 
 
 @pytest.fixture
-def client3(cluster3: LocalCluster) -> Iterator[aerospike.Client]:
-    connected = aerospike.client({"hosts": list(cluster3.hosts)}).connect()
+def client3(backend: Backend) -> Iterator[aerospike.Client]:
+    connected = backend.client()
     yield connected
     connected.close()
 
 
-def test_info_all_shape(client3: aerospike.Client) -> None:
+def test_info_all_shape(client3: aerospike.Client, backend: Backend) -> None:
     result = client3.info_all("namespaces")
-    assert len(result) == 3
+    assert len(result) == len(backend.hosts)
     for name, (error, value) in result.items():
         assert isinstance(name, str) and error is None
         assert value.rstrip("\n").split(";") == ["test", "bar"]
 
 
-def test_info_filters_hosts(client3: aerospike.Client, cluster3: LocalCluster) -> None:
+def test_info_filters_hosts(client3: aerospike.Client, backend: Backend) -> None:
     everything = client3.info("build")
-    assert len(everything) == 3
+    assert len(everything) == len(backend.hosts)
     host = tuple(client3.get_nodes()[0])
     filtered = client3.info("build", [host])
     assert len(filtered) == 1
@@ -39,9 +41,9 @@ def test_info_filters_hosts(client3: aerospike.Client, cluster3: LocalCluster) -
 
 def test_info_node(client3: aerospike.Client) -> None:
     nodes = client3.get_nodes()
-    reply = client3.info_node("node", nodes[1])
+    reply = client3.info_node("node", nodes[-1])
     assert reply.startswith("node\t") and reply.endswith("\n")
-    assert reply == client3.info_node("node", nodes[1], {"timeout": 500})
+    assert reply == client3.info_node("node", nodes[-1], {"timeout": 500})
     default = client3.info_node("build")
     assert default.startswith("build\t")
     with pytest.raises(exception.InvalidRequest):
@@ -52,15 +54,16 @@ def test_info_node(client3: aerospike.Client) -> None:
         client3.info_node("build", ["127.0.0.1", 3000])
 
 
-def test_get_nodes_and_has_geo(client3: aerospike.Client, cluster3: LocalCluster) -> None:
+def test_get_nodes_and_has_geo(client3: aerospike.Client, backend: Backend) -> None:
     nodes = client3.get_nodes()
-    assert sorted(nodes) == sorted((host, port) for host, port in cluster3.hosts) or len(nodes) == 3
+    assert sorted(nodes) == sorted((host, port) for host, port in backend.hosts)
     assert all(isinstance(port, int) for _, port in nodes)
     assert client3.has_geo() is True
 
 
-def test_truncate(cluster: LocalCluster) -> None:
-    client = aerospike.client({"hosts": list(cluster.hosts)}).connect()
+@pytest.mark.backends("local", "real")
+def test_truncate(backend: Backend) -> None:
+    client = backend.client()
     try:
         client.put(("test", "trunc", 1), {"a": 1})
         client.put(("test", None, "keep"), {"a": 1})
