@@ -52,7 +52,6 @@ def _timeouts(policy: Any) -> tuple[float, Optional[float]]:
 def _final(error: exception.AerospikeError, in_doubt: bool) -> exception.AerospikeError:
     if in_doubt and not error.in_doubt:
         error.in_doubt = True
-        error.args = (error.code, error.msg, error.file, error.line, True)
     return error
 
 
@@ -63,12 +62,11 @@ def _malformed(node: Node, error: ProtocolError | str) -> exception.AerospikeErr
 
 
 def _from_node(error: exception.AerospikeError, node: Node) -> exception.AerospikeError:
-    """A server's answer names the node it came from first, as the official client's messages do."""
-    if error.msg is None:
-        error.msg = node.address
-    elif not error.msg.startswith(node.address):
-        error.msg = f"{node.address} {error.msg}"
-    error.args = (error.code, error.msg, error.file, error.line, error.in_doubt)
+    """A server's answer as 3.0.0 gives it: the C client 4.3.1 (as_command_parse_result) sets the message to the
+    result code's name alone ('AEROSPIKE_ERR_RECORD_NOT_FOUND'), without the node; later clients prefix it."""
+    if error.msg is None and error.code is not None:
+        error.msg = exception.result_code_message(error.code)
+        error.args = (error.code, error.msg, error.file, error.line)
     return error
 
 

@@ -31,9 +31,10 @@ _FIELDS = ("code", "msg", "file", "line", "in_doubt")
 class AerospikeError(Exception):
     """Parent of every exception the client raises.
 
-    ``args`` is ``(code, msg, file, line, in_doubt)``, the shape the official client gives, and the
-    official positional constructor ``AerospikeError(code, msg, file, line, in_doubt)`` is accepted.
-    ``AerospikeError("message")`` and keyword arguments work too; ``code`` defaults to the class's code.
+    ``args`` is ``(code, msg, file, line)``, the tuple 3.0.0 raises its exceptions with, so code that unpacks
+    it keeps working; ``in_doubt`` (later clients' flag: a write may have been applied) is an attribute only.
+    The positional constructor ``AerospikeError(code, msg, file, line[, in_doubt])`` is accepted, and so are
+    ``AerospikeError("message")`` and keyword arguments; ``code`` defaults to the class's code.
     """
 
     code: Optional[int] = None
@@ -84,11 +85,11 @@ class AerospikeError(Exception):
         self.file = values.get("file")
         self.line = values.get("line")
         self.in_doubt = bool(values.get("in_doubt", False))
-        super().__init__(self.code, self.msg, self.file, self.line, self.in_doubt)
+        super().__init__(self.code, self.msg, self.file, self.line)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # args rebuilds the five core fields; the instance dict carries them plus key/bin/module/func/name.
-        return (type(self), (self.code, self.msg, self.file, self.line, self.in_doubt), dict(self.__dict__))
+        # args rebuilds the four core fields; the instance dict carries them plus in_doubt, key/bin/module/func/name.
+        return (type(self), (self.code, self.msg, self.file, self.line), dict(self.__dict__))
 
 
 # Top level (official 3.0.0 parents: TimeoutError, ClientError and ServerError directly under AerospikeError).

@@ -31,6 +31,7 @@ EXCEPTION_CLASS_DIFFERENCES = {("AerospikeError", "ServerError")}
 NOT_IN_THE_SPEC = ("exp.", "KeyOrderedDict", "'kom'")
 
 _ADDRESS = re.compile(r"127\.0\.0\.1:\d+")
+_LEADING_ADDRESS = re.compile(r"^127\.0\.0\.1:\d+ ")
 _RAISED = re.compile(r"raised (\w+)\(code=(-?\d+), msg=(.*)\)$", re.S)
 
 
@@ -120,6 +121,8 @@ def _difference(source: str, official: str, ours: Any) -> str | None:
         if not isinstance(ours, exception.AerospikeError):
             return f"official raised {official}, ours returned {ours!r}"
         name, code, message = raised.group(1), int(raised.group(2)), eval(raised.group(3))
+        # 19.3.0 names the node first ('127.0.0.1:3000 AEROSPIKE_ERR_...'); 3.0.0, and so ours, does not.
+        message = _LEADING_ADDRESS.sub("", message)
         if (code, _ADDRESS.sub("ADDRESS", message)) != (ours.code, _ADDRESS.sub("ADDRESS", ours.msg or "")):
             return f"official {official}, ours {type(ours).__name__}({ours.code}, {ours.msg!r})"
         if name != type(ours).__name__ and (name, type(ours).__name__) not in EXCEPTION_CLASS_DIFFERENCES:

@@ -227,7 +227,7 @@ def test_registry_round_trip_for_every_code() -> None:
         assert type(err) is cls
         assert err.code == code
         assert err.msg == exc.result_code_message(code)
-        assert err.args == (code, err.msg, None, None, False)
+        assert err.args == (code, err.msg, None, None)
 
 
 def test_every_registered_code_has_a_c_client_name() -> None:
@@ -261,27 +261,30 @@ def test_unknown_codes_fall_back_to_server_or_client_error() -> None:
 def test_error_for_code_carries_in_doubt_file_and_line() -> None:
     err = exc.error_for_code(9, "timed out", in_doubt=True, file="command.py", line=12)
     assert type(err) is exc.TimeoutError
-    assert err.args == (9, "timed out", "command.py", 12, True)
+    assert err.args == (9, "timed out", "command.py", 12)  # 3.0.0's 4-tuple; in_doubt is an attribute
     assert (err.code, err.msg, err.file, err.line, err.in_doubt) == (9, "timed out", "command.py", 12, True)
 
 
 def test_constructor_official_positional_shape() -> None:
     err = exc.RecordNotFound(2, "not found", "src/main/x.c", 42, True)
     assert (err.code, err.msg, err.file, err.line, err.in_doubt) == (2, "not found", "src/main/x.c", 42, True)
-    assert err.args == (2, "not found", "src/main/x.c", 42, True)
+    assert err.args == (2, "not found", "src/main/x.c", 42)
+    code, msg, file, line = err.args  # code written for 3.0.0 unpacks four fields
+    assert (code, msg, file, line) == (2, "not found", "src/main/x.c", 42)
     short = exc.ServerError(1, "boom")
-    assert short.args == (1, "boom", None, None, False)
+    assert short.args == (1, "boom", None, None)
+    assert str(short) == "(1, 'boom', None, None)"
 
 
 def test_constructor_message_first_and_keywords() -> None:
     err = exc.ParamError("key is invalid")
     assert err.code == -2
     assert err.msg == "key is invalid"
-    assert err.args == (-2, "key is invalid", None, None, False)
+    assert err.args == (-2, "key is invalid", None, None)
     kw = exc.AerospikeError(msg="m", code=7, file="f", line=3, in_doubt=True)
-    assert kw.args == (7, "m", "f", 3, True)
+    assert kw.args == (7, "m", "f", 3) and kw.in_doubt is True
     bare = exc.RecordError()
-    assert bare.args == (None, None, None, None, False)
+    assert bare.args == (None, None, None, None)
     assert exc.ClientError().code == -1
     with pytest.raises(TypeError):
         exc.ServerError(1, "a", code=2)
