@@ -18,7 +18,6 @@ from typing import Any, Callable, Mapping, Optional, Protocol
 
 from . import exception
 from .admin import Credentials
-from .connection import NETWORK_ERROR_CODE
 from .connection import make_tls_context as make_tls_context
 from .node import Authenticator, Node, format_address
 from .shm.config import ShmConfig
@@ -68,10 +67,7 @@ class LocalTending:
     def start(self) -> None:
         snapshot = self.tender.tend()
         if not snapshot.nodes and self.cluster.config.fail_if_not_connected:
-            refusal = self.tender.auth_error
-            if refusal is not None and refusal.code is not None:  # wrong credentials or TLS: say so, not "cannot connect"
-                raise exception.error_for_code(refusal.code, self.tender.seed_failure_message())
-            raise exception.error_for_code(NETWORK_ERROR_CODE, self.tender.seed_failure_message())
+            raise self.tender.connect_failure()
         self.cluster.apply_snapshot(snapshot)
 
     def step(self) -> None:

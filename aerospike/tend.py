@@ -316,6 +316,7 @@ class Tender:
         self._snapshot = EMPTY_SNAPSHOT
         self._lock = threading.Lock()
         self.seed_errors: list[str] = []
+        self.seed_error_code: Optional[int] = None  # the last seed failure's result code
         self.tend_count = 0
 
     @property
@@ -327,6 +328,20 @@ class Tender:
         seeds = ", ".join(format_address(host, port) for host, port, _ in self.config.seeds)
         details = "; ".join(self.seed_errors) if self.seed_errors else "no node answered"
         return f"Failed to connect to any seed host ({seeds}): {details}"
+
+    def connect_failure(self) -> exception.AerospikeError:
+        """connect()'s error when no seed could be used, as 3.0.0 gives it: the C client 4.3.1 says
+        'Failed to connect' with the last seed failure's code (a refused login keeps its own) and logs why each
+        seed failed; the details go to the log here too."""
+        log.warning("%s", self.seed_failure_message())
+        code = self.seed_error_code
+        refusal = self.auth_error
+        if isinstance(refusal, exception.TLSError):
+            # 4.3.1 reports a failed handshake as a refused connection; the TLS error says more and is kept.
+            return refusal
+        if refusal is not None and refusal.code is not None:
+            code = refusal.code
+        return exception.error_for_code(code if code else exception.ClientError.code, "Failed to connect")
 
     # -- the tend pass -------------------------------------------------------------------------------------------
 
@@ -408,11 +423,13 @@ class Tender:
         errors = []
         added = False
         self.auth_error = None
+        self.seed_error_code = None
         for host, port, tls_name in self.config.seeds:
             try:
                 node = self._validate(host, port, tls_name, None)
             except exception.AerospikeError as error:
                 errors.append(f"{format_address(host, port)}: {error.msg}")
+                self.seed_error_code = error.code
                 if isinstance(error, (exception.AdminError, exception.TLSError)):
                     self.auth_error = error
                 continue

@@ -179,9 +179,7 @@ class SharedTending:
                 if election.is_tender:
                     # As LocalTending: one tend pass (each seed already had conn_timeout) decides.
                     if self.cluster.config.fail_if_not_connected:
-                        raise exception.ConnectionError(
-                            exception.ConnectionError.code, self.cluster.tender.seed_failure_message()
-                        )
+                        raise self.cluster.tender.connect_failure()
                     return
                 continue  # replaced while tending: follow the new tender
             else:

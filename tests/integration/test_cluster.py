@@ -119,23 +119,27 @@ def test_node_objects_and_pools_survive_tends(cluster3, connect):
     assert all(n.pool is before_pools[n.name] for n in client.nodes())
 
 
-def test_unreachable_seeds_raise_client_error_naming_them(local_cluster):
+def test_unreachable_seeds_raise_failed_to_connect_and_log_them(local_cluster, caplog):
     local = local_cluster(nodes=1, replication_factor=1)
     host, port = local.hosts[0]
     local.stop()
     cluster = Cluster(ClusterConfig(seeds=((host, port, None), ("127.0.0.1", 1, None))))
-    with pytest.raises(exception.ClientError) as caught:
+    with caplog.at_level("WARNING", logger="aerospike"), pytest.raises(exception.ConnectionError) as caught:
         cluster.connect()
-    assert f"{host}:{port}" in caught.value.msg and "127.0.0.1:1" in caught.value.msg
+    # 3.0.0 (C client 4.3.1): the last seed failure's code, 'Failed to connect'; each seed's failure is logged.
+    assert (caught.value.code, caught.value.msg) == (-10, "Failed to connect")
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert f"{host}:{port}" in logged and "127.0.0.1:1" in logged
     assert not cluster.is_connected()
     cluster.close()
 
 
-def test_cluster_name_mismatch_is_refused(local_cluster, connect):
+def test_cluster_name_mismatch_is_refused(local_cluster, connect, caplog):
     local = local_cluster(nodes=1, replication_factor=1, cluster_name="alpha")
-    with pytest.raises(exception.ClientError) as caught:
+    with caplog.at_level("WARNING", logger="aerospike"), pytest.raises(exception.ClientError) as caught:
         connect(local, cluster_name="beta")
-    assert "beta" in caught.value.msg
+    assert (caught.value.code, caught.value.msg) == (-1, "Failed to connect")
+    assert "beta" in " ".join(record.getMessage() for record in caplog.records)
     assert connect(local, cluster_name="alpha").is_connected()
 
 
