@@ -1,7 +1,10 @@
 """Benchmark driver: the same workloads through our client, the official client and a raw socket loop.
 
-    python benchmarks/run.py                       # starts a 1-node local cluster, runs get/put/operate
+    python benchmarks/run.py                       # starts a real asd node (shared/aerospike-server), runs get/put/operate
     python benchmarks/run.py --hosts 127.0.0.1:3000 --workloads get --processes 1,4
+    python benchmarks/run.py --workloads get --threads 8 # 8 threads sharing one client in each process
+    python benchmarks/run.py --workloads startup         # import time, connect + first command, RSS (medians)
+    python benchmarks/run.py --server local              # the local cluster instead (a test double: not for figures)
     python benchmarks/run.py --official-python .venv-official/bin/python
     python benchmarks/run.py --workloads batch100,batch1000 --clients official,ours
     python benchmarks/run.py --workloads scan --records 200000 --clients official,ours
@@ -52,9 +55,12 @@ def start_local_cluster(nodes: int, port: int) -> tuple[subprocess.Popen, str]:
     raise SystemExit("local cluster did not start")
 
 
-def run_one(python: str, client: str, workload: str, processes: int, args: argparse.Namespace) -> dict:
+def run_one(
+    python: str, client: str, workload: str, processes: int, args: argparse.Namespace, threads: int = 1
+) -> dict:
     command = [
         python, str(HERE / "kv.py"), "--client", client, "--workload", workload, "--processes", str(processes),
+        "--threads", str(threads),
         "--duration", str(args.duration), "--hosts", args.hosts, "--keys", str(args.keys),
         "--records", str(args.records),
     ]
@@ -74,6 +80,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=3300)
     parser.add_argument("--workloads", default="get,put,operate")
     parser.add_argument("--processes", default="1")
+    parser.add_argument("--threads", default="1", help="threads sharing one client per process, e.g. 1,8")
+    parser.add_argument("--server", choices=("asd", "local"), default="asd",
+                        help="without --hosts: start a real asd node (default) or a local cluster")
+    parser.add_argument("--startup-runs", type=int, default=15)
     parser.add_argument("--duration", type=float, default=5.0)
     parser.add_argument("--keys", type=int, default=1000)
     parser.add_argument("--clients", default="raw,official,ours")
@@ -86,8 +96,16 @@ def main() -> None:
     )
     args = parser.parse_args()
     cluster = None
-    if not args.hosts:
+    asd = None
+    if not args.hosts and args.server == "asd":
+        sys.path.insert(0, str(REPO))
+        from aerospike.testing.asd import AsdCluster
+
+        asd = AsdCluster(nodes=args.nodes, replication_factor=1).start()
+        args.hosts = ",".join(f"{host}:{port}" for host, port in asd.hosts)
+    elif not args.hosts:
         cluster, args.hosts = start_local_cluster(args.nodes, args.port)
+    print(f"server: {args.hosts} ({'asd ' + asd.asd if asd else 'local cluster' if cluster else 'given'})")
     pythons = {"ours": sys.executable, "raw": sys.executable, "official": args.official_python}
     try:
         header = f"{'workload':9} {'procs':>5} {'client':9} {'ops/s':>10} {'p50 us':>8} {'p99 us':>8} {'cpu us/op':>10} {'vs official':>12}"
@@ -95,21 +113,26 @@ def main() -> None:
         print("-" * len(header))
         extras = []
         for workload in args.workloads.split(","):
+            if workload == "startup":
+                startup_rows(pythons, args)
+                continue
             if workload == "scan" and not args.no_load:
                 load = run_one(sys.executable, "ours", "load", args.load_processes, args)
                 if "error" in load:
                     raise SystemExit(f"loading the scan set failed: {load['error']}")
                 print(f"(loaded {load['ops']} records in {load['ops'] / load['ops_per_sec']:.1f} s)")
-            for processes in (int(p) for p in args.processes.split(",")):
+            for processes, threads in ((int(p), int(t)) for p in args.processes.split(",")
+                                       for t in args.threads.split(",")):
                 rows = {}
                 for client in args.clients.split(","):
-                    if client == "raw" and workload != "get":
+                    if client == "raw" and (workload != "get" or threads > 1):
                         continue
-                    rows[client] = run_one(pythons[client], client, workload, processes, args)
+                    rows[client] = run_one(pythons[client], client, workload, processes, args, threads)
                 official = rows.get("official", {})
+                label = f"{processes}x{threads}t" if threads > 1 else str(processes)
                 for client, row in rows.items():
                     if "error" in row:
-                        print(f"{workload:9} {processes:5} {client:9} error: {row['error']}")
+                        print(f"{workload:9} {label:>5} {client:9} error: {row['error']}")
                         continue
                     ratio = ""
                     if client != "official" and "ops_per_sec" in official:
@@ -118,7 +141,7 @@ def main() -> None:
                             f"{row['cpu_us_per_op'] / official['cpu_us_per_op']:.2f}x cpu"
                         )
                     print(
-                        f"{workload:9} {processes:5} {client:9} {row['ops_per_sec']:10.0f} {row['p50_us']:8.0f} "
+                        f"{workload:9} {label:>5} {client:9} {row['ops_per_sec']:10.0f} {row['p50_us']:8.0f} "
                         f"{row['p99_us']:8.0f} {row['cpu_us_per_op']:10.1f} {ratio:>12}"
                         + (f"  errors={row['errors']}" if row["errors"] else "")
                     )
@@ -142,6 +165,38 @@ def main() -> None:
         if cluster is not None:
             cluster.terminate()
             cluster.wait(timeout=10)
+        if asd is not None:
+            asd.stop()
+
+
+def startup_rows(pythons: dict[str, str], args: argparse.Namespace) -> None:
+    """Medians over `--startup-runs` fresh interpreters per client, alternating the clients run by run."""
+    import statistics
+
+    clients = [client for client in args.clients.split(",") if client != "raw"]
+    samples: dict[str, list[dict]] = {client: [] for client in clients}
+    for _ in range(args.startup_runs):
+        for client in clients:
+            row = run_one(pythons[client], client, "startup", 1, args)
+            if "error" in row:
+                print(f"startup   {client:9} error: {row['error']}")
+                return
+            samples[client].append(row)
+    medians = {
+        client: {figure: statistics.median(row[figure] for row in rows) for figure in ("import_ms", "connect_ms", "rss_kib")}
+        for client, rows in samples.items()
+    }
+    official = medians.get("official")
+    print()
+    print(f"{'startup':9} {'client':9} {'import ms':>10} {'connect+1st ms':>15} {'RSS MiB':>8}   (medians of {args.startup_runs})")
+    for client, row in medians.items():
+        ratio = ""
+        if official and client != "official":
+            ratio = (f"  {row['import_ms'] / official['import_ms']:.2f}x import, "
+                     f"{row['connect_ms'] / official['connect_ms']:.2f}x connect, "
+                     f"{row['rss_kib'] - official['rss_kib']:+.0f} KiB RSS")
+        print(f"{'startup':9} {client:9} {row['import_ms']:10.1f} {row['connect_ms']:15.2f} {row['rss_kib'] / 1024:8.1f}{ratio}")
+    print()
 
 
 if __name__ == "__main__":
