@@ -20,7 +20,6 @@ from .config import ClientConfig, parse_config
 from .key import calc_digest, parse_key
 from .policy import Resolver
 from .protocol.constants import OP_APPEND, OP_INCR, OP_PREPEND
-from .protocol.info import parse_info_error
 from .values import ValueCodec, check_bin_name
 
 __all__ = ["Client"]
@@ -30,28 +29,11 @@ _shared_lock = threading.Lock()
 _shared_clusters: dict[tuple, list] = {}  # identity -> [cluster, reference count]
 
 
+_NO_HOSTS: Any = object()  # info() called without hosts (an explicit None is refused, as in 3.0.0)
+
+
 def _not_connected() -> exception.AerospikeError:
     return exception.ClusterError(exception.ClusterError.code, "No connection to aerospike cluster")
-
-
-def _check_info_command(command: Any) -> str:
-    if not isinstance(command, str):
-        raise exception.ParamError(exception.ParamError.code, "Request should be of string type")
-    return command
-
-
-def _raw_info(reply: dict[str, str]) -> str:
-    # The server's reply text, rebuilt from the parsed name -> value lines.
-    return "".join(f"{name}\t{value}\n" if value or "\t" not in name else f"{name}\n" for name, value in reply.items())
-
-
-def _info_error(reply: dict[str, str], address: str) -> Optional[exception.AerospikeError]:
-    for value in reply.values():
-        parsed = parse_info_error(value)
-        if parsed is not None:
-            code, message = parsed
-            return exception.error_for_code(code, f"{message} from {address}")
-    return None
 
 
 class Client(CdtMethods, AdminMethods):
@@ -325,119 +307,123 @@ class Client(CdtMethods, AdminMethods):
 
     # -- info ----------------------------------------------------------------------------------------------------
 
-    def _info_timeout(self, policy: Any) -> Optional[float]:
-        info_policy = self._resolve("info", policy)
-        return info_policy.timeout / 1000.0 if info_policy.timeout else None
+    def _info_policy(self, policy: Any) -> Any:
+        return self._resolve("info", policy)
 
-    def _node_for_host(self, cluster: Any, host: Any) -> Any:
-        if not isinstance(host, tuple) or not 2 <= len(host) <= 3:
+    def info_node(self, command: Any, host: Any, policy: Optional[dict] = None) -> str:
+        """Send an info command to the host ``(address, port[, tls_name])``, in the cluster or not; its raw reply.
+
+        A tuple of another length asks the first configured seed, as 3.0.0 did.
+        """
+        from .info import info_host
+
+        cluster = self._connected_cluster()
+        seed = self._config.hosts[0]
+        address, port, tls_name = seed[0], seed[1], None
+        info_policy = self._info_policy(policy)
+        if not isinstance(host, tuple):
             raise exception.ParamError(exception.ParamError.code, "Host should be a specified in form of Tuple.")
-        address, port = host[0], host[1]
-        if not isinstance(address, str) or isinstance(port, bool) or not isinstance(port, int):
-            raise exception.ParamError(exception.ParamError.code, "Host should be (address, port[, tls_name])")
-        for node in cluster.nodes():
-            if node.port == port and address in (node.host, node.address):
-                return node
-        raise exception.InvalidNodeError(
-            exception.InvalidNodeError.code, f"No node of the cluster at {address}:{port}"
-        )
+        if len(host) in (2, 3):
+            if isinstance(host[0], str):
+                address = host[0]
+            if isinstance(host[1], int):
+                port = host[1] & 0xFFFF
+            if len(host) == 3:
+                if not isinstance(host[2], str):
+                    raise exception.ParamError(exception.ParamError.code, "tls name must be string or unicode")
+                tls_name = host[2]
+        if not isinstance(command, str):
+            raise exception.ParamError(exception.ParamError.code, "Request should be of string type")
+        return info_host(cluster, address, port, tls_name, command, info_policy)
 
-    def info_node(self, command: str, host: Any = None, policy: Optional[dict] = None) -> str:
-        """Send an info command to the node at ``host`` (default: the first seed); returns its raw reply."""
-        cluster = self._connected_cluster()
-        _check_info_command(command)
-        timeout = self._info_timeout(policy)
-        if host is None:
-            seed = self._config.hosts[0]
-            host = (seed[0], seed[1])
-        node = self._node_for_host(cluster, host)
-        reply = node.info([command] if command else [], timeout)
-        error = _info_error(reply, node.address)
-        if error is not None:
-            raise error
-        return _raw_info(reply)
+    def info_all(self, command: Any, policy: Optional[dict] = None) -> dict:
+        """Send an info command to every node: ``{node_name: (None, reply)}``; raises the first node error."""
+        from .info import info_node
 
-    def info_all(self, command: str, policy: Optional[dict] = None) -> dict:
-        """Send an info command to every node: ``{node_name: (None, value)}``; raises if any node fails."""
         cluster = self._connected_cluster()
-        _check_info_command(command)
-        timeout = self._info_timeout(policy)
+        info_policy = self._info_policy(policy)
+        if not isinstance(command, str):
+            raise exception.ParamError(exception.ParamError.code, "Request must be a string")
         result = {}
         for node in cluster.nodes():
-            reply = node.info([command] if command else [], timeout)
-            error = _info_error(reply, node.address)
-            if error is not None:
-                raise error
-            result[node.name] = (None, _strip_command(_raw_info(reply)))
+            raw = info_node(node, command, info_policy)
+            result[node.name] = (None, _after_tab(raw))
         return result
 
-    def info(self, command: str, hosts: Any = None, policy: Optional[dict] = None) -> dict:
-        """Deprecated: info_all filtered to ``hosts`` [(address, port), ...]: ``{node_name: (error, value)}``."""
+    def info(self, command: Any, hosts: Any = _NO_HOSTS, policy: Optional[dict] = None) -> dict:
+        """Deprecated: info_all limited to the nodes at ``hosts`` [(address, port), ...].
+
+        ``{node_name: (None, reply)}``; an explicit ``hosts=None`` is refused, as in 3.0.0.
+        """
+        from .info import info_node
+
         cluster = self._connected_cluster()
-        _check_info_command(command)
-        if hosts is not None and not isinstance(hosts, list):
-            raise exception.ParamError(exception.ParamError.code, "Hosts should be specified in a list.")
-        wanted = None
-        if hosts is not None:
-            wanted = set()
-            for host in hosts:
-                if not isinstance(host, tuple) or len(host) < 2:
-                    raise exception.ParamError(exception.ParamError.code, "Host should be a tuple (address, port)")
-                wanted.add((host[0], host[1]))
-        timeout = self._info_timeout(policy)
+        info_policy = self._info_policy(policy)
+        if not isinstance(command, str):
+            raise exception.ParamError(exception.ParamError.code, "Request must be a string")
         result: dict[str, tuple] = {}
         for node in cluster.nodes():
-            if wanted is not None and (node.host, node.port) not in wanted:
-                continue
-            try:
-                reply = node.info([command] if command else [], timeout)
-            except exception.AerospikeError as error:
-                result[node.name] = (error, None)
-                continue
-            result[node.name] = (None, _strip_command(_raw_info(reply)))
+            value = (None, _after_tab(info_node(node, command, info_policy)))
+            if hosts is _NO_HOSTS:
+                result[node.name] = value
+            elif _node_at(node, hosts):
+                result[node.name] = value
         return result
 
-    def get_nodes(self) -> list:
-        """The ``(address, port)`` of every node of the connected cluster."""
+    def get_nodes(self, *args: Any, **kwargs: Any) -> list:
+        """The ``(address, port)`` of every node of the connected cluster (arguments are ignored, as in 3.0.0)."""
         cluster = self._connected_cluster()
         return [(node.host, node.port) for node in cluster.nodes()]
 
-    def has_geo(self) -> bool:
-        """Whether every node of the cluster supports geospatial data and indexes."""
+    def has_geo(self, *args: Any, **kwargs: Any) -> bool:
+        """Whether every node of the cluster supports geospatial data and indexes (arguments are ignored)."""
         cluster = self._connected_cluster()
         nodes = cluster.nodes()
         if not nodes:
             return False
+        timeout = self._info_policy(None).timeout / 1000.0 or None
         for node in nodes:
-            features = node.info(["features"], self._info_timeout(None)).get("features", "")
+            features = node.info(["features"], timeout).get("features", "")
             if "geo" not in features.split(";"):
                 return False
         return True
 
-    def truncate(self, namespace: str, set: Optional[str], nanos: int, policy: Optional[dict] = None) -> int:
-        """Remove the records of a set (or namespace) last updated before ``nanos`` (0: all); returns 0."""
-        cluster = self._connected_cluster()
-        if not isinstance(namespace, str) or not namespace:
-            raise exception.ParamError(exception.ParamError.code, "Namespace should be a string")
+    def truncate(self, namespace: Any, set: Any, nanos: Any, policy: Optional[dict] = None) -> int:
+        """Remove the records of a set (or namespace) last updated before ``nanos`` (0: all); returns 0.
+
+        As in 3.0.0, arguments are checked first, and any failure of the request itself (a bad policy, a server
+        refusal) is ClientError 'Incorrect Policy' / 'Truncate operation failed'.
+        """
+        if not isinstance(namespace, str):
+            raise exception.ParamError(exception.ParamError.code, "Namespace must be unicode or string type")
         if set is not None and not isinstance(set, str):
-            raise exception.ParamError(exception.ParamError.code, "Set should be a string or None")
-        if isinstance(nanos, bool) or not isinstance(nanos, int):
-            raise exception.ParamError(exception.ParamError.code, "Nanos should be an integer")
+            raise exception.ParamError(exception.ParamError.code, "Set must be None, or unicode or string type")
+        if not isinstance(nanos, int):
+            raise exception.ParamError(exception.ParamError.code, "Nanoseconds must be a long type")
+        if -(1 << 63) <= nanos < 0:
+            raise exception.ParamError(exception.ParamError.code, "Nanoseconds must be a positive value")
         if not 0 <= nanos < 1 << 64:
-            raise exception.ParamError(exception.ParamError.code, "Nanos must be between 0 and 2**64 - 1")
+            raise exception.ParamError(exception.ParamError.code, "Nanoseconds value too large")
+        cluster = self._connected_cluster()
+        try:
+            info_policy = self._info_policy(policy)
+        except exception.AerospikeError:
+            raise exception.ClientError(exception.ClientError.code, "Incorrect Policy") from None
+        # 3.0.0 sends `truncate:namespace=<ns>` without a set, which servers since 4.x refuse ("missing 'set'");
+        # the namespace form of those servers is truncate-namespace.
         if set is None:
             command = f"truncate-namespace:namespace={namespace}"
         else:
             command = f"truncate:namespace={namespace};set={set}"
         if nanos:
-            command += f";lut={nanos}"
-        timeout = self._info_timeout(policy)
-        # The server spreads a truncate over the cluster itself; one node is enough.
-        node = cluster.random_node()
-        reply = node.info([command], timeout)
-        error = _info_error(reply, node.address)
-        if error is not None:
-            raise error
+            command += f";lut={int(nanos)}"
+        from .info import info_node
+
+        try:
+            # The server spreads a truncate over the cluster itself; one node is enough.
+            info_node(cluster.random_node(), command, info_policy)
+        except exception.AerospikeError:
+            raise exception.ClientError(exception.ClientError.code, "Truncate operation failed") from None
         return 0
 
     # -- batch, scans, queries, UDFs, secondary indexes (batch.py, scan.py, query.py, udf.py, index.py) ----
@@ -608,10 +594,31 @@ class Client(CdtMethods, AdminMethods):
         return index_remove(self, ns, index_name, policy)
 
 
-def _strip_command(raw: str) -> str:
+def _after_tab(raw: str) -> str:
     # 3.0.0's info/info_all report what follows the first tab of the reply.
     _, tab, rest = raw.partition("\t")
     return rest if tab else raw
+
+
+def _node_at(node: Any, hosts: Any) -> bool:
+    """Whether one of ``hosts`` names the node's address, checked as 3.0.0's info callback checks them."""
+    if not isinstance(hosts, list):
+        raise exception.ParamError(exception.ParamError.code, "Hosts should be specified in a list.")
+    found = False
+    for host in hosts:
+        if not isinstance(host, tuple) or len(host) != 2:
+            continue
+        address, port = host
+        if not isinstance(address, str):
+            raise exception.ParamError(exception.ParamError.code, "Host address is of type incorrect")
+        if not isinstance(port, int):
+            break
+        if len(address) >= 46:  # INET6_ADDRSTRLEN
+            raise exception.ParamError(exception.ParamError.code, "Host address is too long")
+        port &= 0xFFFF
+        if node.address in (f"{address}:{port}", f"[{address}]:{port}"):
+            found = True
+    return found
 
 
 def _looks_like_meta(value: Any) -> bool:
