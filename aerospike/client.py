@@ -24,6 +24,8 @@ from .values import ValueCodec, check_bin_name
 
 __all__ = ["Client"]
 
+_MISSING_ARGS: Any = object()  # query_apply's `args` left out (3.0.0 crashed on it; None is refused)
+
 # use_shared_connection: one Cluster per identical config in this process, closed with its last client.
 _shared_lock = threading.Lock()
 _shared_clusters: dict[tuple, list] = {}  # identity -> [cluster, reference count]
@@ -53,14 +55,19 @@ class Client(CdtMethods, AdminMethods):
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
-    def connect(self, username: Optional[str] = None, password: Optional[str] = None) -> Client:
-        """Connect to the cluster (username/password for servers with security); returns the client."""
-        if username is not None and not isinstance(username, str):
-            raise exception.ParamError(exception.ParamError.code, "username must be a string")
-        if password is not None and not isinstance(password, str):
-            raise exception.ParamError(exception.ParamError.code, "password must be a string")
-        if username is not None and password is None:
-            raise exception.ParamError(exception.ParamError.code, "password is required with a username")
+    def connect(self, *args: Any, **credentials: Any) -> Client:
+        """Connect to the cluster (username, password for servers with security); returns the client.
+
+        As 3.0.0: the credentials are used only when both are strings (otherwise the client connects without
+        them); connecting a connected client does nothing. Unlike 3.0.0, which ignored keyword arguments,
+        ``username=`` and ``password=`` are taken too. No usable seed raises 'Failed to connect'.
+        """
+        if len(args) > 2:
+            raise TypeError(f"connect() takes at most 2 arguments ({len(args)} given)")
+        username = args[0] if args else credentials.get("username")
+        password = args[1] if len(args) > 1 else credentials.get("password")
+        if not (isinstance(username, str) and isinstance(password, str)):
+            username = password = None
         from .command import execute, execute_on_node
 
         with self._lock:
@@ -122,19 +129,23 @@ class Client(CdtMethods, AdminMethods):
                 del _shared_clusters[identity]
                 cluster.close()
 
-    def is_connected(self) -> bool:
-        """Whether the client has a live connection to the cluster."""
+    def is_connected(self, *_ignored: Any, **_ignored_keywords: Any) -> bool:
+        """Whether the client has a live connection to the cluster (arguments are ignored, as by 3.0.0)."""
         cluster = self._cluster
         return cluster is not None and bool(cluster.is_connected())
 
-    def close(self) -> None:
-        """Close the connections to the cluster (a shared cluster closes with its last client)."""
+    def close(self, *_ignored: Any, **_ignored_keywords: Any) -> None:
+        """Close the connections to the cluster (a shared cluster closes with its last client); closing an
+        unconnected client does nothing. Arguments are ignored, as by 3.0.0."""
         with self._lock:
             if self._cluster is not None:
                 self._release_cluster()
 
-    def shm_key(self) -> Optional[int]:
-        """The shared-memory key when shared-memory tending is configured, else None."""
+    def shm_key(self, *_ignored: Any, **_ignored_keywords: Any) -> Optional[int]:
+        """The shared-memory key when shared-memory tending is configured, else None (ClusterError before
+        connect, as 3.0.0)."""
+        if self._cluster is None:
+            raise _not_connected()
         return self._config.shm_key()
 
     def _connected_cluster(self) -> Any:
@@ -301,9 +312,19 @@ class Client(CdtMethods, AdminMethods):
             rc.operate_ordered_parser(k, self._codec, spec),
         )
 
-    def get_key_digest(self, ns: str, set: Optional[str], key: Any) -> bytearray:
-        """The RIPEMD-160 digest of a key (deprecated: use aerospike.calc_digest)."""
-        return calc_digest(ns, set, key)
+    def get_key_digest(self, ns: Any, set: Any, key: Any) -> bytearray:
+        """The RIPEMD-160 digest of a key (deprecated: use aerospike.calc_digest).
+
+        As 3.0.0: the argument types are checked first (TypeError, as calc_digest), then the connection
+        (ClusterError when not connected), then the key's values (ParamError).
+        """
+        if self._cluster is None:
+            try:
+                calc_digest(ns, set, key, check_types=True)
+            except exception.AerospikeError:
+                pass
+            raise _not_connected()
+        return calc_digest(ns, set, key, check_types=True)
 
     # -- info ----------------------------------------------------------------------------------------------------
 
@@ -446,29 +467,35 @@ class Client(CdtMethods, AdminMethods):
 
         return batch.select_many(self, keys, bins, policy)
 
-    def scan(self, namespace: str, set: Optional[str] = None) -> Any:
-        """A :class:`aerospike.Scan` over a set (None: the whole namespace)."""
+    def scan(self, *args: Any, **kwargs: Any) -> Any:
+        """``scan(namespace[, set])``: a :class:`aerospike.Scan` over a set (None: the whole namespace).
+
+        As in 3.0.0, arguments that do not fit raise ParamError, not TypeError.
+        """
         from .scan import Scan
 
-        return Scan(self, namespace, set)
+        return Scan(self, *args, **kwargs)
 
-    def query(self, namespace: str, set: Optional[str] = None) -> Any:
-        """A :class:`aerospike.Query` over a set (None: records in no set)."""
+    def query(self, *args: Any, **kwargs: Any) -> Any:
+        """``query(namespace[, set])``: a :class:`aerospike.Query` over a set (None: records in no set).
+
+        As in 3.0.0, arguments that do not fit raise ParamError, not TypeError.
+        """
         from .query import Query
 
-        return Query(self, namespace, set)
+        return Query(self, *args, **kwargs)
 
-    def udf_put(self, filename: str, udf_type: int = 0, policy: Optional[dict] = None) -> int:
+    def udf_put(self, filename: Any, udf_type: int = 0, policy: Optional[dict] = None) -> int:
         """Register a Lua module file with the cluster (and copy it to lua user_path); returns 0."""
         from . import udf
 
         return udf.udf_put(self, filename, udf_type, policy)
 
-    def udf_remove(self, module: str, policy: Optional[dict] = None) -> int:
-        """Remove a registered UDF module; returns 0."""
+    def udf_remove(self, filename: Any, policy: Optional[dict] = None) -> int:
+        """Remove a registered UDF module (``filename`` as registered, e.g. 'my_module.lua'); returns 0."""
         from . import udf
 
-        return udf.udf_remove(self, module, policy)
+        return udf.udf_remove(self, filename, policy)
 
     def udf_list(self, policy: Optional[dict] = None) -> list:
         """The registered UDF modules: ``[{'name', 'hash', 'type', 'content'}]``."""
@@ -476,13 +503,13 @@ class Client(CdtMethods, AdminMethods):
 
         return udf.udf_list(self, policy)
 
-    def udf_get(self, module: str, language: int = 0, policy: Optional[dict] = None) -> str:
+    def udf_get(self, module: Any, language: int = 0, policy: Optional[dict] = None) -> str:
         """The source of a registered UDF module."""
         from . import udf
 
         return udf.udf_get(self, module, language, policy)
 
-    def apply(self, key: Any, module: str, function: str, args: Any, policy: Optional[dict] = None) -> Any:
+    def apply(self, key: Any, module: Any, function: Any, args: Any, policy: Optional[dict] = None) -> Any:
         """Apply a registered record UDF to one record; returns the function's value."""
         from . import udf
 
@@ -498,10 +525,11 @@ class Client(CdtMethods, AdminMethods):
         policy: Optional[dict] = None,
         options: Optional[dict] = None,
     ) -> int:
-        """Start a background scan applying a record UDF to every record; returns the job id."""
-        from . import udf
+        """Apply a record UDF to every record of a set in the background; returns the job id once the job
+        is done (3.0.0 waited for it)."""
+        from . import jobs
 
-        return udf.scan_apply(self, ns, set, module, function, args, policy, options)
+        return jobs.scan_apply(self, ns, set, module, function, args, policy, options)
 
     def query_apply(
         self,
@@ -510,88 +538,82 @@ class Client(CdtMethods, AdminMethods):
         predicate: Any,
         module: str,
         function: str,
-        args: Any = None,
+        args: Any = _MISSING_ARGS,
         policy: Optional[dict] = None,
     ) -> int:
-        """Start a background query applying a record UDF to the matching records; returns the job id."""
-        from . import udf
+        """Apply a record UDF to the records a predicate selects, in the background; returns the job id once
+        the job is done (3.0.0 waited for it)."""
+        from . import jobs
 
-        return udf.query_apply(self, ns, set, predicate, module, function, args, policy)
+        if args is _MISSING_ARGS:
+            args = jobs.MISSING
+        return jobs.query_apply(self, ns, set, predicate, module, function, args, policy)
 
     def job_info(self, job_id: int, module: str, policy: Optional[dict] = None) -> dict:
         """Progress of a background job: ``{'status', 'records_read', 'progress_pct'}`` (JOB_STATUS_*)."""
-        from . import udf
+        from . import jobs
 
-        return udf.job_info(self, job_id, module, policy)
+        return jobs.job_info(self, job_id, module, policy)
 
-    def scan_info(self, scan_id: int, policy: Optional[dict] = None) -> dict:
+    def scan_info(self, scanid: int, policy: Optional[dict] = None) -> dict:
         """Deprecated: progress of a background scan with a SCAN_STATUS_* status."""
-        from . import udf
+        from . import jobs
 
-        return udf.scan_info(self, scan_id, policy)
+        return jobs.scan_info(self, scanid, policy)
 
     def index_string_create(
-        self, ns: str, set: Optional[str], bin: str, index_name: str, policy: Optional[dict] = None
+        self, ns: Any, set: Any, bin: Any, name: Any, policy: Optional[dict] = None
     ) -> int:
         """Create a string secondary index on a bin; returns 0 once the index is built."""
         from .index import index_create
 
-        return index_create(self, ns, set, bin, index_name, "STRING", None, policy)
+        return index_create(self, ns, set, bin, name, "STRING", None, policy)
 
     def index_integer_create(
-        self, ns: str, set: Optional[str], bin: str, index_name: str, policy: Optional[dict] = None
+        self, ns: Any, set: Any, bin: Any, name: Any, policy: Optional[dict] = None
     ) -> int:
         """Create an integer secondary index on a bin; returns 0 once the index is built."""
         from .index import index_create
 
-        return index_create(self, ns, set, bin, index_name, "NUMERIC", None, policy)
+        return index_create(self, ns, set, bin, name, "NUMERIC", None, policy)
 
     def index_list_create(
-        self, ns: str, set: Optional[str], bin: str, index_datatype: int, index_name: str,
-        policy: Optional[dict] = None,
+        self, ns: Any, set: Any, bin: Any, index_datatype: Any, name: Any, policy: Optional[dict] = None
     ) -> int:
         """Create a secondary index on the values of a list bin."""
-        from .index import datatype_name, index_create
+        from .index import index_create
 
-        return index_create(
-            self, ns, set, bin, index_name, datatype_name(index_datatype), "LIST", policy
-        )
+        return index_create(self, ns, set, bin, name, index_datatype, "LIST", policy)
 
     def index_map_keys_create(
-        self, ns: str, set: Optional[str], bin: str, index_datatype: int, index_name: str,
-        policy: Optional[dict] = None,
+        self, ns: Any, set: Any, bin: Any, index_datatype: Any, name: Any, policy: Optional[dict] = None
     ) -> int:
         """Create a secondary index on the keys of a map bin."""
-        from .index import datatype_name, index_create
+        from .index import index_create
 
-        return index_create(
-            self, ns, set, bin, index_name, datatype_name(index_datatype), "MAPKEYS", policy
-        )
+        return index_create(self, ns, set, bin, name, index_datatype, "MAPKEYS", policy)
 
     def index_map_values_create(
-        self, ns: str, set: Optional[str], bin: str, index_datatype: int, index_name: str,
-        policy: Optional[dict] = None,
+        self, ns: Any, set: Any, bin: Any, index_datatype: Any, name: Any, policy: Optional[dict] = None
     ) -> int:
         """Create a secondary index on the values of a map bin."""
-        from .index import datatype_name, index_create
+        from .index import index_create
 
-        return index_create(
-            self, ns, set, bin, index_name, datatype_name(index_datatype), "MAPVALUES", policy
-        )
+        return index_create(self, ns, set, bin, name, index_datatype, "MAPVALUES", policy)
 
     def index_geo2dsphere_create(
-        self, ns: str, set: Optional[str], bin: str, index_name: str, policy: Optional[dict] = None
+        self, ns: Any, set: Any, bin: Any, name: Any, policy: Optional[dict] = None
     ) -> int:
         """Create a geospatial (GeoJSON) secondary index on a bin."""
         from .index import index_create
 
-        return index_create(self, ns, set, bin, index_name, "GEO2DSPHERE", None, policy)
+        return index_create(self, ns, set, bin, name, "GEO2DSPHERE", None, policy, geo=True)
 
-    def index_remove(self, ns: str, index_name: str, policy: Optional[dict] = None) -> int:
+    def index_remove(self, ns: Any, name: Any, policy: Optional[dict] = None) -> int:
         """Remove a secondary index; returns 0 (also when it did not exist)."""
         from .index import index_remove
 
-        return index_remove(self, ns, index_name, policy)
+        return index_remove(self, ns, name, policy)
 
 
 def _after_tab(raw: str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import os
 import tempfile
+from time import monotonic, sleep
 from typing import Any, Callable, Optional
 
 from . import exception
@@ -91,117 +92,186 @@ def _info_timeout(client: Any, policy: Any) -> Optional[float]:
     return info_policy.timeout / 1000.0 if info_policy.timeout else None
 
 
-def _info(node: Any, command: str, timeout: Optional[float]) -> str:
-    reply = node.info([command], timeout)
-    value = reply.get(command)
-    if value is None:
-        value = next(iter(reply.values()), "")
-    error = parse_info_error(value)
-    if error is not None:
-        code, message = error
-        raise exception.error_for_code(code, f"{message} from {node.address}")
-    return value
+def _int_argument(method: str, name: str, value: Any) -> None:
+    # 3.0.0 parses these with the "l" format: anything but an int is a TypeError.
+    if not isinstance(value, int):
+        raise TypeError(f"{method}() argument '{name}' must be int, not {type(value).__name__}")
+
+
+def _udf_error(error: exception.AerospikeError, module: Any, func: Any) -> exception.AerospikeError:
+    # 3.0.0 sets `module` and `func` on the exceptions that have them (UDFError and its subclasses).
+    if isinstance(error, exception.UDFError):
+        error.module = module
+        error.func = func
+    return error
 
 
 # ------------------------------------------------------------------------------------------------ registry
 
-
-def _module_list(node: Any, timeout: Optional[float]) -> list[dict[str, str]]:
-    modules = []
-    for entry in _info(node, "udf-list", timeout).split(";"):
-        if not entry:
-            continue
-        fields = dict(part.split("=", 1) for part in entry.split(",") if "=" in part)
-        if "filename" in fields:
-            modules.append(fields)
-    return modules
+_SCRIPT_LEN_MAX = 1048576  # 3.0.0 refuses a module file of this size or more
+_PATH_MAX = 2 * 256 - 1  # 3.0.0's limit on user_path + '/' + file name
+_PUT_WAIT = 0.05  # seconds between udf-list polls while a new module spreads over the cluster
 
 
 def udf_put(client: Any, filename: Any, udf_type: Any = UDF_TYPE_LUA, policy: Any = None) -> int:
-    """Register a Lua module with the cluster and copy it to ``lua['user_path']``; returns 0."""
-    cluster = client._connected_cluster()
-    if not isinstance(filename, str) or not filename:
-        raise exception.ParamError("Filename should be a string")
-    if udf_type != UDF_TYPE_LUA:
-        raise exception.ParamError("Invalid UDF language")
-    timeout = _info_timeout(client, policy)
+    """Register a Lua module file with the cluster (copying it to ``lua['user_path']``); returns 0."""
+    from .info import info_any
+
+    _int_argument("udf_put", "udf_type", udf_type)
     try:
-        with open(filename, "rb") as source:
-            content = source.read()
-    except OSError as error:
-        raise exception.LuaFileNotFound(exception.LuaFileNotFound.code, f"cannot open script file: {error}") from None
-    name = os.path.basename(filename)
-    encoded = base64.b64encode(content).decode("ascii")
-    command = f"udf-put:filename={name};content={encoded};content-len={len(encoded)};udf-type=LUA;"
-    node = cluster.random_node()
-    reply = _info(node, command, timeout)
-    if reply.startswith("error=") or "error=" in reply.split(";")[0]:
-        fields = dict(part.split("=", 1) for part in reply.replace("\t", ";").split(";") if "=" in part)
-        message = fields.get("message", "")
-        try:
-            message = base64.b64decode(message).decode("utf-8", "replace")
-        except ValueError:
-            pass
-        raise exception.UDFError(
-            exception.UDFError.code, f"{fields.get('error', 'error')}: {message} (line {fields.get('line', '?')})"
-        )
-    _copy_to_user_path(client._config.lua.user_path, name, content)
+        if udf_type != UDF_TYPE_LUA:
+            raise exception.ClientError(exception.ClientError.code, "Invalid UDF language")
+        cluster = client._connected_cluster()
+        if not isinstance(filename, str):
+            raise exception.ParamError(exception.ParamError.code, "Filename should be a string")
+        info_policy = client._resolve("info", policy)
+        user_path = client._config.lua.user_path
+        name = filename.rpartition("/")[2]
+        if not name:
+            raise exception.ParamError(exception.ParamError.code, "Empty udf filename")
+        path_length = len(user_path.encode("utf-8")) + (0 if user_path.endswith("/") else 1)
+        if path_length + len(name.encode("utf-8")) > _PATH_MAX:
+            raise exception.ParamError(exception.ParamError.code, "Lua file pathname too long")
+        content = _read_module(filename)
+        _copy_to_user_path(user_path, name, content)
+        encoded = base64.b64encode(content).decode("ascii")
+        command = f"udf-put:filename={name};content={encoded};content-len={len(encoded)};udf-type=LUA;"
+        info_any(cluster, command, info_policy)
+        _wait_listed(cluster, name, info_policy)
+    except exception.AerospikeError as error:
+        raise _udf_error(error, None, None) from None
     return 0
 
 
+def _read_module(filename: str) -> bytes:
+    try:
+        with open(filename, "rb") as source:
+            content = source.read(_SCRIPT_LEN_MAX)
+    except OSError:
+        raise exception.LuaFileNotFound(exception.LuaFileNotFound.code, "cannot open script file") from None
+    if not content:
+        raise exception.LuaFileNotFound(exception.LuaFileNotFound.code, "Script file is empty")
+    if len(content) >= _SCRIPT_LEN_MAX:
+        raise exception.LuaFileNotFound(exception.LuaFileNotFound.code, "Script File is too large")
+    return content
+
+
 def _copy_to_user_path(user_path: str, name: str, content: bytes) -> None:
-    # Aggregations read the module from here; write a temporary file and rename so a concurrent reader
-    # never sees half a module.
-    if not user_path or not os.path.isdir(user_path):
-        return
-    handle, temporary = tempfile.mkstemp(prefix=f".{name}.", dir=user_path)
+    # Aggregations read the module from here. A temporary file renamed into place means a concurrent reader
+    # never sees half a module, and a module registered from user_path itself is not truncated while read.
+    if not user_path or not os.access(user_path, os.W_OK):
+        raise exception.ClientError(exception.ClientError.code, "No permissions to write lua file to user path")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{name}.", dir=user_path)
+    except OSError:
+        raise exception.ClientError(exception.ClientError.code, "Write of lua file to user path failed") from None
     try:
         with os.fdopen(handle, "wb") as target:
             target.write(content)
         os.replace(temporary, os.path.join(user_path, name))
-    except BaseException:
+    except OSError:
+        raise exception.ClientError(exception.ClientError.code, "Write of lua file to user path failed") from None
+    finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
-        raise
 
 
-def udf_remove(client: Any, module: Any, policy: Any = None) -> int:
-    """Remove a registered module (no error when it was not registered); returns 0."""
-    cluster = client._connected_cluster()
-    if not isinstance(module, str) or not module:
-        raise exception.ParamError("module must be a string")
-    _info(cluster.random_node(), f"udf-remove:filename={module};", _info_timeout(client, policy))
+def _wait_listed(cluster: Any, name: str, info_policy: Any) -> None:
+    """Until every node lists the module (3.0.0 polls udf-list the same way, without an end)."""
+    from .info import info_node
+
+    wanted = f"filename={name}"
+    deadline = monotonic() + max(info_policy.timeout / 1000.0, 1.0) * 10
+    while monotonic() < deadline:
+        listed = True
+        for node in cluster.nodes():
+            try:
+                if wanted not in info_node(node, "udf-list", info_policy):
+                    listed = False
+                    break
+            except exception.AerospikeError:
+                continue  # as in 3.0.0, a node that fails to answer does not hold the wait
+        if listed:
+            return
+        sleep(_PUT_WAIT)
+
+
+def udf_remove(client: Any, filename: Any, policy: Any = None) -> int:
+    """Remove a registered module (the server answers ok also when it was not registered); returns 0."""
+    from .info import info_any
+
+    try:
+        cluster = client._connected_cluster()
+        if not isinstance(filename, str):
+            raise exception.ParamError(exception.ParamError.code, "Filename should be a string")
+        try:
+            info_policy = client._resolve("info", policy)
+        except exception.AerospikeError:  # 3.0.0 does not look at the policy's conversion error here
+            info_policy = client._resolve("info", None)
+        info_any(cluster, f"udf-remove:filename={filename};", info_policy)
+    except exception.AerospikeError as error:
+        raise _udf_error(error, filename, None) from None
     return 0
+
+
+def parse_udf_list(raw: str) -> list[dict[str, Any]]:
+    """``[{'name', 'hash', 'type', 'content'}]`` from a udf-list reply, read as the C client reads it."""
+    _, tab, listing = raw.partition("\t")
+    if not tab:
+        raise exception.ParamError(exception.ParamError.code, f"Invalid udf-list response: {raw}")
+    modules = []
+    # Entries end with ';' (one not ended is dropped); fields are name=value pairs separated by ','.
+    for entry in listing.split(";")[:-1]:
+        fields = dict(part.split("=", 1) for part in entry.split(",") if "=" in part)
+        modules.append(
+            {
+                "name": fields.get("filename", "")[:127],
+                "hash": bytearray(fields.get("hash", "")[:40].encode("utf-8")),
+                "type": UDF_TYPE_LUA,
+                "content": bytearray(),
+            }
+        )
+    return modules
 
 
 def udf_list(client: Any, policy: Any = None) -> list:
     """``[{'name', 'hash', 'type', 'content'}]`` of the registered modules (content is empty here)."""
-    cluster = client._connected_cluster()
-    modules = _module_list(cluster.random_node(), _info_timeout(client, policy))
-    return [
-        {
-            "name": fields["filename"],
-            "hash": bytearray(fields.get("hash", "").encode("ascii")),
-            "type": UDF_TYPE_LUA,
-            "content": bytearray(),
-        }
-        for fields in modules
-    ]
+    from .info import info_any
+
+    try:
+        cluster = client._connected_cluster()
+        info_policy = client._resolve("info", policy)
+        return parse_udf_list(info_any(cluster, "udf-list", info_policy))
+    except exception.AerospikeError as error:
+        raise _udf_error(error, None, None) from None
 
 
 def udf_get(client: Any, module: Any, language: Any = UDF_TYPE_LUA, policy: Any = None) -> str:
-    """The source text of a registered module."""
-    cluster = client._connected_cluster()
-    if not isinstance(module, str) or not module:
-        raise exception.ParamError("module must be a string")
-    if language != UDF_TYPE_LUA:
-        raise exception.ParamError("Invalid UDF language")
-    node = cluster.random_node()
-    reply = _info(node, f"udf-get:filename={module};", _info_timeout(client, policy))
-    fields = dict(part.split("=", 1) for part in reply.split(";") if "=" in part)
-    if "error" in fields or "content" not in fields:
-        raise exception.UDFError(exception.UDFError.code, f"{reply}\n from {node.address}")
-    return base64.b64decode(fields["content"]).decode("utf-8")
+    """The source text of a registered module (``module`` is its file name, e.g. 'my_module.lua')."""
+    from .info import info_any
+
+    _int_argument("udf_get", "language", language)
+    try:
+        cluster = client._connected_cluster()
+        if language != UDF_TYPE_LUA:
+            raise exception.ClientError(exception.ClientError.code, "Invalid language")
+        if not isinstance(module, str):
+            raise exception.ClientError(
+                exception.ClientError.code, "Module name should be a string or unicode string."
+            )
+        info_policy = client._resolve("info", policy)
+        raw = info_any(cluster, f"udf-get:filename={module};", info_policy)
+        _, tab, reply = raw.partition("\t")
+        start = reply.find("content=") if tab else -1
+        if start < 0:
+            raise exception.ParamError(exception.ParamError.code, f"Invalid udf-get response: {raw}")
+        content = reply[start + len("content=") :].split(";", 1)[0].strip()
+        try:
+            return base64.b64decode(content).decode("utf-8")
+        except ValueError:
+            raise exception.ParamError(exception.ParamError.code, f"Invalid udf-get response: {raw}") from None
+    except exception.AerospikeError as error:
+        raise _udf_error(error, module, None) from None
 
 
 # ------------------------------------------------------------------------------------------------ apply
@@ -219,38 +289,64 @@ def _udf_value(message: Message, codec: Any, address: str) -> Any:
     return None
 
 
+def _apply_value(message: Message, codec: Any) -> Any:
+    """The SUCCESS value of a record UDF reply; a FAILURE raises UDFError with the server's text, as 3.0.0."""
+    for op in message.ops:
+        if op.bin_name == _FAILURE:
+            text = codec.decode(op.particle_type, op.value)
+            if not isinstance(text, str):
+                text = exception.result_code_message(RESULT_UDF_ERROR)
+            raise exception.UDFError(exception.UDFError.code, text)
+        if op.bin_name == _SUCCESS and message.result_code == RESULT_OK:
+            return codec.decode(op.particle_type, op.value)
+    if message.result_code == RESULT_UDF_ERROR:
+        raise exception.UDFError(exception.UDFError.code, exception.result_code_message(RESULT_UDF_ERROR))
+    return None
+
+
 def apply(client: Any, key: Any, module: Any, function: Any, args: Any, policy: Any = None) -> Any:
-    """Run a record UDF on one record; its return value (None when the record is missing and nil)."""
+    """Run a record UDF on one record; its return value (None when the function returns nothing)."""
     from .record_commands import raise_for, server_timeout
 
-    cluster = client._connected_cluster()
-    k = parse_key(key)
-    check_udf_call(module, function, args)
-    apply_policy = client._resolve("apply", policy)
-    fields = [(FIELD_NAMESPACE, k.namespace_bytes), (FIELD_SET, k.set_bytes), (FIELD_DIGEST, k.digest)]
-    if apply_policy.key == POLICY_KEY_SEND and k.key_field is not None:
-        fields.append((FIELD_KEY, k.key_field))
-    fields += [
-        (FIELD_UDF_PACKAGE_NAME, module.encode("utf-8")),
-        (FIELD_UDF_FUNCTION, function.encode("utf-8")),
-        (FIELD_UDF_ARGLIST, _arglist(client, args)),
-    ]
-    info2 = INFO2_WRITE | (INFO2_DURABLE_DELETE if apply_policy.durable_delete else 0)
-    info3 = INFO3_COMMIT_MASTER if apply_policy.commit_level == 1 else 0
-    request = encode_message(0, info2, info3, 0, 0, 0, 0, server_timeout(apply_policy), fields, [])
-    codec = client._codec
+    if not isinstance(args, list):
+        raise TypeError("expected UDF method arguments in a 'list'")
+    try:
+        cluster = client._connected_cluster()
+        k = parse_key(key)
+        arglist = _arglist(client, args)
+        apply_policy = client._resolve("apply", policy)
+        if not isinstance(module, str):
+            raise exception.ClientError(
+                exception.ClientError.code, "udf module argument must be a string or unicode string"
+            )
+        if not isinstance(function, str):
+            raise exception.ClientError(
+                exception.ClientError.code, "function name must be a string or unicode string"
+            )
+        fields = [(FIELD_NAMESPACE, k.namespace_bytes), (FIELD_SET, k.set_bytes), (FIELD_DIGEST, k.digest)]
+        if apply_policy.key == POLICY_KEY_SEND and k.key_field is not None:
+            fields.append((FIELD_KEY, k.key_field))
+        fields += [
+            (FIELD_UDF_PACKAGE_NAME, module.encode("utf-8")),
+            (FIELD_UDF_FUNCTION, function.encode("utf-8")),
+            (FIELD_UDF_ARGLIST, arglist),
+        ]
+        info2 = INFO2_WRITE | (INFO2_DURABLE_DELETE if apply_policy.durable_delete else 0)
+        info3 = INFO3_COMMIT_MASTER if apply_policy.commit_level == 1 else 0
+        request = encode_message(0, info2, info3, 0, 0, 0, 0, server_timeout(apply_policy), fields, [])
+        codec = client._codec
 
-    def parse(message: Message) -> Any:
-        if message.result_code not in (RESULT_OK, RESULT_UDF_ERROR):
-            raise raise_for(message, True)
-        return _udf_value(message, codec, _address_of(cluster, k))
+        def parse(message: Message) -> Any:
+            if message.result_code not in (RESULT_OK, RESULT_UDF_ERROR):
+                raise raise_for(message, True)
+            return _apply_value(message, codec)
 
-    return client._execute(cluster, apply_policy, request, k.namespace, k.partition_id, True, parse)
-
-
-def _address_of(cluster: Any, key: Any) -> str:
-    node = cluster.node_for(key.namespace, key.partition_id, 0)
-    return node.address if node is not None else ""
+        return client._execute(cluster, apply_policy, request, k.namespace, k.partition_id, True, parse)
+    except exception.AerospikeError as error:
+        if hasattr(type(error), "key"):
+            error.key = key  # type: ignore[attr-defined]
+            error.bin = None  # type: ignore[attr-defined]
+        raise _udf_error(error, module, function) from None
 
 
 # ------------------------------------------------------------------------------------------------ background
