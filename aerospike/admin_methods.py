@@ -1,14 +1,16 @@
 """The spec's admin_* methods of ``aerospike.Client`` (client.rst, "Admin"): user and role management.
 
-Owns: running one `admin.AdminCall` on a pooled (already authenticated) connection to one node within the admin
-policy's `timeout`, and keeping the client's own credentials current when it changes its own password. The
-argument checks, request frames and reply parsing are admin.py's; sockets are connection.py's.
+Owns: the methods' signatures (the official client 3.0.0's keyword names: ``user``, ``password``, ``roles``,
+``role``, ``privileges``, ``policy``), the "not connected" check that 3.0.0 makes before any argument check,
+running one `admin.AdminCall` on a pooled (already authenticated) connection to one node within its timeout, and
+keeping the client's own credentials current when it changes its own password. The argument checks, request
+frames and reply parsing are admin.py's; sockets are connection.py's.
 """
 
 from __future__ import annotations
 
 from time import monotonic
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable
 
 from . import admin, exception
 from .protocol.constants import PROTO_TYPE_ADMIN
@@ -17,10 +19,6 @@ if TYPE_CHECKING:
     from .policy import Policy
 
 __all__ = ["AdminMethods"]
-
-
-def _not_connected() -> exception.AerospikeError:
-    return exception.ClusterError(exception.ClusterError.code, "No connection to aerospike cluster")
 
 
 class AdminMethods:
@@ -32,17 +30,22 @@ class AdminMethods:
     _cluster: Any
     _resolve: Callable[[str, Any], Policy]
 
-    def _admin(self, call: admin.AdminCall, policy: Optional[dict]) -> Any:
-        """Send `call` to one node and return its result (or raise the server's AdminError subclass)."""
+    def _admin_cluster(self) -> Any:
         cluster = self._cluster
         if cluster is None:
-            raise _not_connected()
-        timeout_ms = self._resolve("admin", policy).timeout
-        deadline = monotonic() + timeout_ms / 1000.0 if timeout_ms else None
+            raise exception.ClusterError(exception.ClusterError.code, "No connection to aerospike cluster")
+        return cluster
 
-        def remaining() -> Optional[float]:
-            if deadline is None:
-                return None
+    def _admin_timeout(self) -> int:
+        """The client's default admin timeout (config policies), the one a call's policy may override."""
+        return int(self._resolve("admin", None).timeout)
+
+    def _admin(self, cluster: Any, call: admin.AdminCall) -> Any:
+        """Send `call` to one node and return its result (or raise the server's AdminError subclass)."""
+        timeout_ms = call.timeout_ms
+        deadline = monotonic() + timeout_ms / 1000.0
+
+        def remaining() -> float:
             left = deadline - monotonic()
             if left <= 0:
                 raise exception.TimeoutError(
@@ -50,7 +53,10 @@ class AdminMethods:
                 )
             return left
 
-        node = cluster.random_node()
+        try:
+            node = cluster.random_node()
+        except exception.InvalidNodeError:
+            raise exception.ClientError(exception.ClientError.code, "Failed to find server node.") from None
         pool = node.pool
         connection = pool.checkout(remaining())
         reader = call.reader()
@@ -71,85 +77,98 @@ class AdminMethods:
         pool.checkin(connection)
         return reader.result()
 
-    def _own_password_changed(self, username: str, password: str) -> None:
-        authenticator = self._cluster.authenticator if self._cluster is not None else None
-        if authenticator is not None and authenticator.user == username:
+    def _own_password_changed(self, cluster: Any, user: Any, password: Any) -> None:
+        # As the C client does after a successful set or change: new connections log in with the new password.
+        authenticator = cluster.authenticator
+        if authenticator is not None and authenticator.user == admin.check_user(user):
             authenticator.set_credentials(authenticator.credentials.changed(password))
 
     # -- users -------------------------------------------------------------------------------------------------
 
-    def admin_create_user(
-        self, username: Any, password: Any, roles: Any, policy: Optional[dict] = None
-    ) -> int:
+    def admin_create_user(self, user: Any, password: Any, roles: Any, policy: Any = None) -> int:
         """Create a user with a password and roles."""
-        self._admin(admin.admin_create_user(username, password, roles), policy)
+        cluster = self._admin_cluster()
+        self._admin(cluster, admin.admin_create_user(user, password, roles, policy, self._admin_timeout()))
         return 0
 
-    def admin_drop_user(self, username: Any, policy: Optional[dict] = None) -> int:
+    def admin_drop_user(self, user: Any, policy: Any = None) -> int:
         """Drop a user."""
-        self._admin(admin.admin_drop_user(username), policy)
+        cluster = self._admin_cluster()
+        self._admin(cluster, admin.admin_drop_user(user, policy, self._admin_timeout()))
         return 0
 
-    def admin_change_password(self, username: Any, password: Any, policy: Optional[dict] = None) -> int:
+    def admin_change_password(self, user: Any, password: Any, policy: Any = None) -> int:
         """Change the password of the user this client is logged in as (the server checks the current one)."""
-        cluster = self._cluster
-        authenticator = cluster.authenticator if cluster is not None else None
+        cluster = self._admin_cluster()
+        authenticator = cluster.authenticator
         current = authenticator.credentials.credential if authenticator is not None else None
-        call = admin.admin_change_password(username, password, current)
-        self._admin(call, policy)
-        self._own_password_changed(username, password)
+        self._admin(
+            cluster, admin.admin_change_password(user, password, current, policy, self._admin_timeout())
+        )
+        self._own_password_changed(cluster, user, password)
         return 0
 
-    def admin_set_password(self, username: Any, password: Any, policy: Optional[dict] = None) -> int:
+    def admin_set_password(self, user: Any, password: Any, policy: Any = None) -> int:
         """Set the password of a user (by a user administrator)."""
-        self._admin(admin.admin_set_password(username, password), policy)
+        cluster = self._admin_cluster()
+        self._admin(cluster, admin.admin_set_password(user, password, policy, self._admin_timeout()))
+        self._own_password_changed(cluster, user, password)
         return 0
-        self._own_password_changed(username, password)
 
-    def admin_grant_roles(self, username: Any, roles: Any, policy: Optional[dict] = None) -> int:
+    def admin_grant_roles(self, user: Any, roles: Any, policy: Any = None) -> int:
         """Add roles to a user."""
-        self._admin(admin.admin_grant_roles(username, roles), policy)
+        cluster = self._admin_cluster()
+        self._admin(cluster, admin.admin_grant_roles(user, roles, policy, self._admin_timeout()))
         return 0
 
-    def admin_revoke_roles(self, username: Any, roles: Any, policy: Optional[dict] = None) -> int:
+    def admin_revoke_roles(self, user: Any, roles: Any, policy: Any = None) -> int:
         """Remove roles from a user."""
-        self._admin(admin.admin_revoke_roles(username, roles), policy)
+        cluster = self._admin_cluster()
+        self._admin(cluster, admin.admin_revoke_roles(user, roles, policy, self._admin_timeout()))
         return 0
 
-    def admin_query_user(self, username: Any, policy: Optional[dict] = None) -> list:
+    def admin_query_user(self, user: Any, policy: Any = None) -> list:
         """The roles of a user, as a list of role names."""
-        return self._admin(admin.admin_query_user(username), policy)  # type: ignore[no-any-return]
+        cluster = self._admin_cluster()
+        return self._admin(cluster, admin.admin_query_user(user, policy, self._admin_timeout()))  # type: ignore[no-any-return]
 
-    def admin_query_users(self, policy: Optional[dict] = None) -> dict:
+    def admin_query_users(self, policy: Any = None) -> dict:
         """Every user and its roles: ``{user: [role, ...]}``."""
-        return self._admin(admin.admin_query_users(), policy)  # type: ignore[no-any-return]
+        cluster = self._admin_cluster()
+        return self._admin(cluster, admin.admin_query_users(policy, self._admin_timeout()))  # type: ignore[no-any-return]
 
     # -- roles -------------------------------------------------------------------------------------------------
 
-    def admin_create_role(self, role: Any, privileges: Any, policy: Optional[dict] = None) -> int:
+    def admin_create_role(self, role: Any, privileges: Any, policy: Any = None) -> int:
         """Create a custom role holding privileges (``{'code': aerospike.PRIV_*, 'ns': ..., 'set': ...}``)."""
-        self._admin(admin.admin_create_role(role, privileges), policy)
+        cluster = self._admin_cluster()
+        self._admin(cluster, admin.admin_create_role(role, privileges, policy, self._admin_timeout()))
         return 0
 
-    def admin_drop_role(self, role: Any, policy: Optional[dict] = None) -> int:
+    def admin_drop_role(self, role: Any, policy: Any = None) -> int:
         """Drop a custom role."""
-        self._admin(admin.admin_drop_role(role), policy)
+        cluster = self._admin_cluster()
+        self._admin(cluster, admin.admin_drop_role(role, policy, self._admin_timeout()))
         return 0
 
-    def admin_grant_privileges(self, role: Any, privileges: Any, policy: Optional[dict] = None) -> int:
+    def admin_grant_privileges(self, role: Any, privileges: Any, policy: Any = None) -> int:
         """Add privileges to a role."""
-        self._admin(admin.admin_grant_privileges(role, privileges), policy)
+        cluster = self._admin_cluster()
+        self._admin(cluster, admin.admin_grant_privileges(role, privileges, policy, self._admin_timeout()))
         return 0
 
-    def admin_revoke_privileges(self, role: Any, privileges: Any, policy: Optional[dict] = None) -> int:
+    def admin_revoke_privileges(self, role: Any, privileges: Any, policy: Any = None) -> int:
         """Remove privileges from a role."""
-        self._admin(admin.admin_revoke_privileges(role, privileges), policy)
+        cluster = self._admin_cluster()
+        self._admin(cluster, admin.admin_revoke_privileges(role, privileges, policy, self._admin_timeout()))
         return 0
 
-    def admin_query_role(self, role: Any, policy: Optional[dict] = None) -> list:
-        """The privileges of a role, as a list of privilege dicts."""
-        return self._admin(admin.admin_query_role(role), policy)  # type: ignore[no-any-return]
+    def admin_query_role(self, role: Any, policy: Any = None) -> list:
+        """The privileges of a role, as a list of dicts ``{'ns': ..., 'set': ..., 'code': ...}``."""
+        cluster = self._admin_cluster()
+        return self._admin(cluster, admin.admin_query_role(role, policy, self._admin_timeout()))  # type: ignore[no-any-return]
 
-    def admin_query_roles(self, policy: Optional[dict] = None) -> dict:
+    def admin_query_roles(self, policy: Any = None) -> dict:
         """Every role and its privileges: ``{role: [privilege, ...]}``."""
-        return self._admin(admin.admin_query_roles(), policy)  # type: ignore[no-any-return]
+        cluster = self._admin_cluster()
+        return self._admin(cluster, admin.admin_query_roles(policy, self._admin_timeout()))  # type: ignore[no-any-return]

@@ -124,9 +124,17 @@ _FIELD_HEADER = struct.Struct(">IB")
 _HEADER = struct.Struct(">BBBB12x")
 
 
+BCRYPT_MAX_PASSWORD = 72  # bcrypt keys on at most this many bytes of a password
+
+
 def hash_password(password: str) -> bytes:
-    """The credential every Aerospike client sends for `password`: bcrypt with the fixed salt, 60 ASCII bytes."""
-    return bcrypt.hashpw(password.encode("utf-8"), PASSWORD_SALT)
+    """The credential every Aerospike client sends for `password`: bcrypt with the fixed salt, 60 ASCII bytes.
+
+    C clients hand bcrypt a C string, so the password ends at its first NUL, and bcrypt reads at most 72 bytes
+    of it (the Python bcrypt package refuses longer ones instead of ignoring the rest).
+    """
+    raw = password.encode("utf-8").split(b"\0", 1)[0]
+    return bcrypt.hashpw(raw[:BCRYPT_MAX_PASSWORD], PASSWORD_SALT)
 
 
 def is_data_privilege(code: int) -> bool:
@@ -136,7 +144,10 @@ def is_data_privilege(code: int) -> bool:
 
 @dataclass(frozen=True)
 class Privilege:
-    """One privilege of a role: a code and, for data privileges, an optional namespace and set ('' = all)."""
+    """One privilege of a role: a code and, for data privileges, an optional namespace and set ('' = all).
+
+    A set without a namespace can be encoded (clients send what they are given); servers refuse it.
+    """
 
     code: int
     namespace: str = ""
@@ -147,8 +158,6 @@ class Privilege:
             raise ValueError(f"privilege code {self.code} does not fit in a byte")
         if not is_data_privilege(self.code) and (self.namespace or self.set_name):
             raise ValueError(f"privilege {self.code} is global only and cannot be scoped")
-        if self.set_name and not self.namespace:
-            raise ValueError("a privilege scoped to a set needs a namespace")
 
 
 @dataclass(frozen=True)

@@ -374,6 +374,8 @@ class SecurityState:
         for privilege in privileges:
             if privilege.code not in wire.PRIVILEGE_NAMES:
                 raise _Refused(RESULT_INVALID_PRIVILEGE)
+            if privilege.set_name and not privilege.namespace:  # a set scope lives inside a namespace
+                raise _Refused(RESULT_INVALID_PRIVILEGE)
         return privileges
 
     @staticmethod

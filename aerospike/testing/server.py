@@ -3,7 +3,8 @@
 Owns: accepting connections on 127.0.0.1, reading whole proto frames, answering info frames (through the cluster's
 info handlers), message frames (single-record commands through the cluster, multi-record kinds through its
 dispatch table), compressed frames (refused by community edition with result 25, inflated by enterprise), admin
-frames (52 "security not enabled", or the cluster's `SecurityState` when security is on), counting what each
+frames (51 "security not supported" from community edition, 52 "security not enabled" from enterprise, or the
+cluster's `SecurityState` when security is on), counting what each
 connection asked, and applying the node's faults (delay, forced result code). With security on, every
 connection has a `Session`: until it logs in or authenticates, only admin frames are answered (info values and
 message commands get 80, not authenticated); after that, each info command and message command is checked
@@ -52,6 +53,7 @@ from aerospike.protocol.constants import (
     PROTO_TYPE_MESSAGE,
     RESULT_ENTERPRISE_ONLY,
     RESULT_SECURITY_NOT_ENABLED,
+    RESULT_SECURITY_NOT_SUPPORTED,
 )
 from aerospike.protocol.errors import ProtocolError
 from aerospike.protocol.frame import FrameReader, pack_header, unpack_header
@@ -382,7 +384,10 @@ class NodeServer:
                 time.sleep(self.reply_delay)
             security = self.cluster.security
             if security is None or session is None:
-                return [_admin_reply(RESULT_SECURITY_NOT_ENABLED)]
+                # Community edition has no security at all (51, as CE 8.1 answers); enterprise has it switched off.
+                if self.cluster.edition == "enterprise":
+                    return [_admin_reply(RESULT_SECURITY_NOT_ENABLED)]
+                return [_admin_reply(RESULT_SECURITY_NOT_SUPPORTED)]
             return [security.handle_admin(body, session)]
         raise ProtocolError(f"unexpected proto type {proto_type}")
 

@@ -106,11 +106,19 @@ def test_privilege_scope_rules() -> None:
     with pytest.raises(ValueError):
         Privilege(wire.PRIVILEGE_USER_ADMIN, "test")
     with pytest.raises(ValueError):
-        Privilege(wire.PRIVILEGE_READ, "", "demo")
-    with pytest.raises(ValueError):
         Privilege(256)
-    with pytest.raises(ProtocolError):  # a set without a namespace on the wire
-        wire.decode_privileges(bytes((1, 10, 0, 1)) + b"s")
+    # A set without a namespace is encoded as given (clients send it; servers refuse it) and decodes back.
+    data = bytes((1, 10, 0, 1)) + b"s"
+    assert wire.encode_privileges([Privilege(wire.PRIVILEGE_READ, "", "s")]) == data
+    assert wire.decode_privileges(data) == [Privilege(wire.PRIVILEGE_READ, "", "s")]
+    with pytest.raises(ProtocolError):  # a global privilege followed by stray scope bytes
+        wire.decode_privileges(bytes((1, 1, 0, 0)))
+
+
+def test_password_hash_reads_a_c_string_of_at_most_72_bytes() -> None:
+    assert wire.hash_password("admin\0ignored") == wire.hash_password("admin")
+    assert wire.hash_password("p" * 72 + "ignored") == wire.hash_password("p" * 72)
+    assert wire.hash_password("p" * 71) != wire.hash_password("p" * 72)
 
 
 def test_u32_whitelist_and_info_values() -> None:
