@@ -24,9 +24,13 @@ from .exception import ParamError
 from .key import calc_digest as _calc_digest
 from .query import Query
 from .scan import Scan
-from .values import GeoJSON, null, set_deserializer, set_serializer, unset_serializers
+from .values import GeoJSON, Null, set_deserializer, set_serializer, unset_serializers
 
 __version__ = "3.0.0"
+
+#: The server-side null, a type as in 3.0.0: ``aerospike.null()`` makes the value, ``isinstance(v, aerospike.null)``
+#: tests for it.
+null = Null
 
 logger = logging.getLogger("aerospike")
 
@@ -73,48 +77,71 @@ class _CallbackHandler(logging.Handler):
 _handler: Optional[_CallbackHandler] = None
 
 
-def set_log_level(log_level: int) -> None:
-    """Set the threshold of the "aerospike" logger from one of the LOG_LEVEL_* constants."""
-    if isinstance(log_level, bool) or not isinstance(log_level, int) or log_level not in _TO_LOGGING:
-        raise ParamError(ParamError.code, "Invalid log level")
-    logger.setLevel(_TO_LOGGING[log_level])
+def set_log_level(loglevel: Any) -> int:
+    """Set the threshold of the "aerospike" logger from one of the LOG_LEVEL_* constants; returns 0.
+
+    As 3.0.0: an int is required (ParamError 'Invalid log level' otherwise); an int that is no LOG_LEVEL_* is
+    taken as the nearest level (below OFF is OFF, above TRACE is TRACE).
+    """
+    if not isinstance(loglevel, int):
+        raise ParamError("Invalid log level")
+    if not -(1 << 63) <= loglevel < (1 << 63):
+        raise ParamError("integer value exceeds sys.maxsize")
+    level = min(max(int(loglevel), LOG_LEVEL_OFF), LOG_LEVEL_TRACE)
+    logger.setLevel(_TO_LOGGING[level])
+    return 0
 
 
-def set_log_handler(callback: Optional[Callable[[int, str, str, int, str], Any]] = None) -> None:
-    """Send records of the "aerospike" logger to ``callback(level, func, path, line, msg)``.
+def set_log_handler(log_handler: Any) -> int:
+    """Send records of the "aerospike" logger to ``log_handler(level, func, path, line, msg)``; returns 0.
 
-    Called again, the new callback replaces the previous one; called without one, the callback is removed.
+    Called again, the new callback replaces the previous one. A value that is not callable raises ParamError.
     """
     global _handler
-    if callback is not None and not callable(callback):
-        raise ParamError(ParamError.code, "Log handler must be callable")
+    if not callable(log_handler):
+        raise ParamError("Log handler must be callable")
     if _handler is not None:
         logger.removeHandler(_handler)
-        _handler = None
-    if callback is not None:
-        _handler = _CallbackHandler(callback)
-        logger.addHandler(_handler)
+    _handler = _CallbackHandler(log_handler)
+    logger.addHandler(_handler)
+    return 0
 
 
-def client(config: Any) -> Client:
-    """A new, not yet connected :class:`Client` for the config dict of the spec."""
+_NO_CONFIG = object()
+
+
+def client(config: Any = _NO_CONFIG, *extra: Any, **keywords: Any) -> Client:
+    """A new, not yet connected :class:`Client` for the config dict of the spec.
+
+    As 3.0.0: anything but exactly one argument (``config``) raises ParamError 'No config argument'.
+    """
+    if config is _NO_CONFIG and set(keywords) == {"config"}:
+        config = keywords.pop("config")
+    if config is _NO_CONFIG or extra or keywords:
+        raise ParamError("No config argument")
     return Client(config)
 
 
-def calc_digest(ns: str, set: Optional[str], key: Any) -> bytearray:
-    """The RIPEMD-160 digest of a key: over the set name, the key type byte and the key bytes."""
-    return _calc_digest(ns, set, key)
+def calc_digest(ns: Any, set: Any, key: Any) -> bytearray:
+    """The RIPEMD-160 digest of a key: over the set name, the key type byte and the key bytes.
+
+    As 3.0.0: TypeError for a namespace or set that is not a str, or a key that is not a str, int or bytearray;
+    ParamError for values the key cannot hold (see :func:`aerospike.key.calc_digest`).
+    """
+    return _calc_digest(ns, set, key, check_types=True)
 
 
-def geodata(geo_data: Optional[dict] = None) -> GeoJSON:
-    """A GeoJSON wrapping a dict of geospatial data."""
+def geodata(geo_data: Any) -> GeoJSON:
+    """A GeoJSON wrapping a dict of geospatial data (ParamError for anything but a dict)."""
+    if not isinstance(geo_data, dict):
+        raise ParamError("The geospatial data should be a dictionary")
     return GeoJSON(geo_data)
 
 
-def geojson(geojson_str: Optional[str] = None) -> GeoJSON:
-    """A GeoJSON built from a raw GeoJSON string."""
-    if geojson_str is not None and not isinstance(geojson_str, str):
-        raise ParamError(ParamError.code, "geojson expects a GeoJSON string")
+def geojson(geojson_str: Any) -> GeoJSON:
+    """A GeoJSON built from a raw GeoJSON string (ParamError for a non-str, ClientError for invalid JSON)."""
+    if not isinstance(geojson_str, str):
+        raise ParamError("The geospatial data should be a GeoJSON string")
     return GeoJSON(geojson_str)
 
 

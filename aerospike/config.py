@@ -1,8 +1,9 @@
-"""The config dict of ``aerospike.client(config)`` (aerospike.rst), parsed and checked once into frozen values.
+"""The config dict of ``aerospike.client(config)`` (aerospike.rst), read once into frozen values.
 
-Owns: the config keys of the spec, their defaults and checks (a known key with an ill-typed value raises
-``ParamError`` naming the key; an unknown key logs a warning on the ``aerospike`` logger), and the conversion
-to the engine room's ``ClusterConfig``. Must not know sockets or the protocol.
+Owns: the config keys 3.0.0 reads, how it reads them (its client constructor, tls_config.c and the
+``policies`` handling), its ParamError messages for the few values it refuses, the defaults, and the conversion
+to the engine room's ``ClusterConfig``. Keys 3.0.0 ignores (unknown keys, values of the wrong type) are ignored
+here too, with a warning on the ``aerospike`` logger. Must not know sockets or the protocol.
 
 Besides the spec's keys, ``unpickle_python_blobs`` (bool, default True) turns off unpickling of Python blobs
 read from the server (see values.py for the risk it guards against).
@@ -81,6 +82,8 @@ class ClientConfig:
     cluster_name: Optional[str] = None
     unpickle_python_blobs: bool = True
     conn_timeout: int = DEFAULT_CONN_TIMEOUT_MS
+    # 3.0.0's strict_types (default True); False relaxes type checks of bin values and operations.
+    strict_types: bool = True
 
     def shm_key(self) -> Optional[int]:
         """The shared-memory key when shared-memory tending is on, else None: the configured `shm_key`, else
@@ -129,153 +132,314 @@ class ClientConfig:
         )
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+_U16_MASK = 0xFFFF
+_U32_MASK = 0xFFFFFFFF
+_C_LONG_MIN, _C_LONG_MAX = -(1 << 63), (1 << 63) - 1
+_LUA_PATH_MAX_LEN = 255  # AS_CONFIG_PATH_MAX_LEN of the C client 4.3.1
+_MIN_TEND_INTERVAL_MS = 250  # the C client's floor, applied here only to 0 (see docs/differences.md)
+
+# Every top-level key 3.0.0's constructor reads; any other key is ignored (with a warning here).
+_KNOWN_KEYS = frozenset(
+    (
+        "hosts", "lua", "tls", "shm", "serialization", "policies", "thread_pool_size", "max_threads",
+        "max_conns_per_node", "batch_direct", "connect_timeout", "use_shared_connection", "compression_threshold",
+        "tend_interval", "cluster_name", "strict_types", "max_socket_idle", "unpickle_python_blobs",
+    )
+)
 
 
-def _int_key(name: str, value: Any, low: int, high: int = 2**31 - 1) -> int:
-    if not _is_int(value) or not low <= value <= high:
-        raise ParamError(f"config key {name!r} must be an integer from {low} to {high}")
-    return int(value)
+def _c_string(value: str) -> str:
+    # The C client copies Python strings as C strings: they end at the first NUL.
+    return value.split("\0", 1)[0]
 
 
-def _bool_key(name: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if _is_int(value) and value in (0, 1):
-        return bool(value)
-    raise ParamError(f"config key {name!r} must be a bool")
+def _c_long(value: int) -> int:
+    # PyInt_AsLong of an int beyond a C long fails with -1 (3.0.0 does not check).
+    return value if _C_LONG_MIN <= value <= _C_LONG_MAX else -1
 
 
-def _str_key(name: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise ParamError(f"config key {name!r} must be a string")
+def _ignored(name: str, value: Any, wanted: str) -> None:
+    logger.warning("config key %r ignored: 3.0.0 reads it only as %s, not %r", name, wanted, value)
+
+
+def _int_value(config: Mapping[str, Any], name: str) -> Optional[int]:
+    """An int (bool included, as PyInt_Check) under `name`, else None (a value of another type is ignored)."""
+    if name not in config:
+        return None
+    value = config[name]
+    if not isinstance(value, int):
+        _ignored(name, value, "an int")
+        return None
+    return _c_long(int(value))
+
+
+def _bool_value(config: Mapping[str, Any], name: str) -> Optional[bool]:
+    """A bool under `name` (PyBool_Check: an int is not one), else None."""
+    if name not in config:
+        return None
+    value = config[name]
+    if not isinstance(value, bool):
+        _ignored(name, value, "a bool")
+        return None
     return value
 
 
+def _truth(value: Any) -> bool:
+    # PyObject_IsTrue; a value whose truth cannot be told (-1 in C) counts as true where 3.0.0 tests != 0.
+    try:
+        return bool(value)
+    except Exception:
+        return True
+
+
+def _atoi(text: str) -> int:
+    digits = text.lstrip(" \t\n\r\v\f")
+    sign = 1
+    if digits[:1] in ("+", "-"):
+        sign = -1 if digits[0] == "-" else 1
+        digits = digits[1:]
+    number = ""
+    for char in digits:
+        if not "0" <= char <= "9":
+            break
+        number += char
+    return sign * int(number) if number else 0
+
+
 def _parse_host(entry: Any) -> tuple[str, int, Optional[str]]:
-    if isinstance(entry, (tuple, list)):
-        if not 2 <= len(entry) <= 3:
-            raise ParamError("config key 'hosts': each host must be (address, port[, tls_name])")
-        address, port = entry[0], entry[1]
-        tls_name = entry[2] if len(entry) == 3 else None
-    else:
-        raise ParamError("config key 'hosts': each host must be a tuple (address, port[, tls_name])")
-    if not isinstance(address, str) or not address:
-        raise ParamError("config key 'hosts': the address must be a non-empty string")
-    if not _is_int(port) or not 0 < port < 65536:
-        raise ParamError("config key 'hosts': the port must be an integer from 1 to 65535")
-    if tls_name is not None and not isinstance(tls_name, str):
-        raise ParamError("config key 'hosts': the tls-name must be a string")
-    return address, int(port), tls_name
+    """One entry of `hosts` as 3.0.0 reads it: a 2- or 3-tuple (address, port[, tls_name]) or 'address[:port]'.
+
+    A port that is not an int is 0 and every port is cast to 16 bits; a tls_name that is not a string is
+    dropped; anything else, or a tuple whose address is not a string, is 'Invalid host'.
+    """
+    if isinstance(entry, tuple) and 2 <= len(entry) <= 3:
+        address = entry[0]
+        if not isinstance(address, str):
+            raise ParamError("Invalid host")
+        port_value = entry[1]
+        port = (_c_long(int(port_value)) & _U16_MASK) if isinstance(port_value, int) else 0
+        tls_name = None
+        if len(entry) == 3 and isinstance(entry[2], str):
+            tls_name = _c_string(entry[2])
+        return _c_string(address), port, tls_name
+    if isinstance(entry, str):
+        # strtok(entry, ":"): empty pieces are skipped; the second piece, if any, is the port (atoi).
+        pieces = [piece for piece in _c_string(entry).split(":") if piece]
+        if not pieces:
+            raise ParamError("Invalid host")
+        port = _atoi(pieces[1]) & _U16_MASK if len(pieces) > 1 else 3000
+        return pieces[0], port, None
+    raise ParamError("Invalid host")
 
 
-def _parse_hosts(value: Any) -> tuple[tuple[str, int, Optional[str]], ...]:
-    if not isinstance(value, (list, tuple)) or isinstance(value, str):
-        raise ParamError("config key 'hosts' must be a list of (address, port[, tls_name]) tuples")
-    if not value:
-        raise ParamError("config key 'hosts' must not be empty")
-    # A 2- or 3-tuple of (str, int...) given directly is a single host, not a list of hosts.
-    if isinstance(value, tuple) and value and isinstance(value[0], str):
-        return (_parse_host(value),)
-    return tuple(_parse_host(entry) for entry in value)
+def _parse_hosts(config: Mapping[str, Any]) -> tuple[tuple[str, int, Optional[str]], ...]:
+    hosts = config.get("hosts")
+    if not isinstance(hosts, list):
+        raise ParamError("Hosts must be a list")
+    if not hosts:
+        raise ParamError("Hosts must not be empty")
+    return tuple(_parse_host(entry) for entry in hosts)
 
 
-_TLS_STRINGS = ("cafile", "capath", "protocols", "cipher_suite", "keyfile", "cert_blacklist", "certfile")
-_TLS_BOOLS = ("enable", "crl_check", "crl_check_all", "log_session_info")
+_TLS_STRINGS = ("cafile", "capath", "protocols", "cipher_suite", "cert_blacklist", "keyfile", "certfile")
+_TLS_FLAGS = ("enable", "crl_check", "crl_check_all", "log_session_info")
 
 
 def _parse_tls(value: Any) -> TlsConfig:
-    if not isinstance(value, Mapping):
-        raise ParamError("config key 'tls' must be a dict")
+    """The `tls` dict as 3.0.0's setup_tls_config reads it: strings for the paths and lists (other types are
+    ignored), the truth of any value for the flags; other keys and a `tls` that is not a dict are ignored."""
+    if not isinstance(value, dict):
+        _ignored("tls", value, "a dict")
+        return TlsConfig()
     values: dict[str, Any] = {}
-    for name, item in value.items():
-        if name in _TLS_STRINGS:
-            if item is not None:
-                values[name] = _str_key(f"tls.{name}", item)
-        elif name in _TLS_BOOLS:
-            values[name] = _bool_key(f"tls.{name}", item)
-        else:
+    for name in _TLS_STRINGS:
+        if name in value:
+            if isinstance(value[name], str):
+                values[name] = _c_string(value[name])
+            else:
+                _ignored(f"tls.{name}", value[name], "a string")
+    for name in _TLS_FLAGS:
+        if name in value:
+            try:
+                values[name] = bool(value[name])
+            except Exception:  # PyObject_IsTrue failed: 3.0.0 leaves the flag as it was
+                _ignored(f"tls.{name}", value[name], "a value with a truth")
+    for name in value:
+        if name not in _TLS_STRINGS and name not in _TLS_FLAGS:
             logger.warning("unknown config key 'tls.%s' ignored", name)
     return TlsConfig(**values)
 
 
 def _parse_lua(value: Any) -> LuaConfig:
-    if not isinstance(value, Mapping):
-        raise ParamError("config key 'lua' must be a dict")
+    """The `lua` dict: string paths of at most 255 bytes (longer ones are refused as 3.0.0 refuses them);
+    paths of other types, other keys and a `lua` that is not a dict are ignored."""
+    if not isinstance(value, dict):
+        _ignored("lua", value, "a dict")
+        return LuaConfig()
     values: dict[str, Any] = {}
-    for name, item in value.items():
-        if name in ("system_path", "user_path"):
-            values[name] = _str_key(f"lua.{name}", item)
-        else:
-            logger.warning("unknown config key 'lua.%s' ignored", name)
+    for name, message in (("system_path", "Lua system path too long"), ("user_path", "Lua user path too long")):
+        if name not in value:
+            continue
+        path = value[name]
+        if not isinstance(path, str):
+            _ignored(f"lua.{name}", path, "a string")
+            continue
+        path = _c_string(path)
+        if len(path.encode("utf-8", "surrogatepass")) > _LUA_PATH_MAX_LEN:
+            raise ParamError(message)
+        values[name] = path
     return LuaConfig(**values)
 
 
+# shm keys 3.0.0 reads (ints only); the 'shm_'-prefixed names are older spellings, the plain names win.
+_SHM_KEYS = (
+    ("shm_max_nodes", "max_nodes"),
+    ("max_nodes", "max_nodes"),
+    ("shm_max_namespaces", "max_namespaces"),
+    ("max_namespaces", "max_namespaces"),
+    ("shm_takeover_threshold_sec", "takeover_threshold_sec"),
+    ("takeover_threshold_sec", "takeover_threshold_sec"),
+    ("shm_key", "shm_key"),
+)
+
+
+def _parse_shm(value: Any) -> Optional[ShmConfig]:
+    """A dict turns shared-memory tending on (any other value leaves it off); its int values are read."""
+    if not isinstance(value, dict):
+        if value is not None:
+            _ignored("shm", value, "a dict")
+        return None
+    values: dict[str, Any] = {}
+    for name, field_name in _SHM_KEYS:
+        number = _int_value(value, name)
+        if number is not None:
+            values[field_name] = int(number)
+    try:
+        return ShmConfig.from_dict(values)
+    except ValueError as error:  # values 3.0.0 would have taken and the shared-memory layer cannot
+        raise ParamError(f"config key 'shm': {error}") from None
+
+
 def _parse_serialization(value: Any) -> tuple[Optional[Callable[[Any], Any]], Optional[Callable[[Any], Any]]]:
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise ParamError("config key 'serialization' must be a (serializer, deserializer) tuple")
-    serializer, deserializer = value
-    for item in (serializer, deserializer):
-        if item is not None and not callable(item):
-            raise ParamError("config key 'serialization' must hold callables")
+    """A (serializer, deserializer) tuple; None leaves a side unset; a value that is not a tuple is ignored."""
+    if not isinstance(value, tuple):
+        _ignored("serialization", value, "a tuple")
+        return None, None
+    serializer = value[0] if len(value) > 0 else None
+    deserializer = value[1] if len(value) > 1 else None
+    if serializer is not None and not callable(serializer):
+        raise ParamError("Serializer must be callable")
+    if deserializer is not None and not callable(deserializer):
+        raise ParamError("Deserializer must be callable")
     return serializer, deserializer
 
 
+def _uint32(value: int) -> int:
+    return value & _U32_MASK
+
+
+def _with(policy: Policy, **changes: Any) -> Policy:
+    """A copy of a client default policy with some fields set (values as given)."""
+    values = {name: getattr(policy, name) for name in Policy.__slots__ if name not in ("kind", "_frozen")}
+    values.update(changes)
+    return Policy(policy.kind, values)
+
+
 def parse_config(config: Any) -> ClientConfig:
-    """Check the config dict of the spec and return its frozen form."""
-    if not isinstance(config, Mapping):
-        raise ParamError("config must be a dict")
-    if "hosts" not in config:
-        raise ParamError("config key 'hosts' is required")
-    values: dict[str, Any] = {"hosts": _parse_hosts(config["hosts"])}
-    policies: Any = None
-    tls_given = False
+    """Read the config dict of ``aerospike.client()`` as 3.0.0 reads it (its client constructor).
+
+    Refused, with 3.0.0's ParamError messages: a config that is not a dict ('Config must be a dict'), lua paths
+    over 255 bytes, `hosts` that is not a non-empty list or holds an unusable entry ('Hosts must be a list',
+    'Hosts must not be empty', 'Invalid host'), serializers that are not callable, a bad value in a policy
+    kind's dict ('Invalid Policy setting value') and a negative `compression_threshold`. Everything else that
+    3.0.0 ignores (unknown keys, values of the wrong type) is ignored with a warning on the ``aerospike`` logger.
+    """
+    if not isinstance(config, dict):
+        raise ParamError("Config must be a dict")
+    values: dict[str, Any] = {}
+    if "lua" in config:
+        values["lua"] = _parse_lua(config["lua"])
+    tls = _parse_tls(config["tls"]) if "tls" in config else TlsConfig()
+    values["tls"] = tls
+    values["hosts"] = _parse_hosts(config)
+    if "shm" in config:
+        values["shm"] = _parse_shm(config["shm"])
+    if "serialization" in config:
+        values["serializer"], values["deserializer"] = _parse_serialization(config["serialization"])
+
+    policies = config.get("policies")
+    if policies is not None and not isinstance(policies, dict):
+        _ignored("policies", policies, "a dict")
+        policies = None
+    max_conns: Optional[int] = None
+    thread_pool_size: Optional[int] = None
+    batch_direct = False
+    if policies is not None:
+        # Client-wide settings 3.0.0 also took from inside 'policies' (the top-level keys below win).
+        max_conns = _int_value(policies, "max_threads")
+        thread_pool_size = _int_value(policies, "thread_pool_size")
+        legacy_batch_direct = _bool_value(policies, "use_batch_direct")
+        if legacy_batch_direct is not None:
+            batch_direct = legacy_batch_direct
+        batch = policies.get("batch")
+        if isinstance(batch, dict) and isinstance(batch.get("use_batch_direct"), bool):
+            batch_direct = batch["use_batch_direct"]
+    defaults = build_defaults(policies, 0)
+
+    number = _int_value(config, "thread_pool_size")
+    if number is not None:
+        thread_pool_size = number
+    for name in ("max_threads", "max_conns_per_node"):
+        number = _int_value(config, name)
+        if number is not None:
+            max_conns = number
+    flag = _bool_value(config, "batch_direct")
+    if flag is not None:
+        batch_direct = flag
+    number = _int_value(config, "connect_timeout")
+    if number is not None:
+        values["conn_timeout"] = _uint32(number) or DEFAULT_CONN_TIMEOUT_MS
+    if "use_shared_connection" in config:
+        values["use_shared_connection"] = _truth(config["use_shared_connection"])
+    number = _int_value(config, "compression_threshold")
+    if number is not None:
+        threshold = ((number + (1 << 31)) & _U32_MASK) - (1 << 31)  # the C int it is stored in
+        if threshold < 0:
+            raise ParamError("Compression value must not be negative")
+        values["compression_threshold"] = threshold
+        # Read after the policy dicts, so it wins over policies['write']['compression_threshold'].
+        defaults["write"] = _with(defaults["write"], compression_threshold=threshold)
+    number = _int_value(config, "tend_interval")
+    if number is not None:
+        values["tend_interval"] = _uint32(number) or _MIN_TEND_INTERVAL_MS
+    if "cluster_name" in config:
+        name_value = config["cluster_name"]
+        if isinstance(name_value, str):
+            values["cluster_name"] = _c_string(name_value)
+        elif name_value is not None:
+            _ignored("cluster_name", name_value, "a string")
+    flag = _bool_value(config, "strict_types")
+    if flag is not None:
+        values["strict_types"] = flag
+    number = _int_value(config, "max_socket_idle")
     socket_idle_given = False
-    for name, value in config.items():
-        if name == "hosts":
-            continue
-        if name == "policies":
-            policies = value
-        elif name == "lua":
-            values["lua"] = _parse_lua(value)
-        elif name == "tls":
-            values["tls"] = _parse_tls(value)
-            tls_given = True
-        elif name == "shm":
-            if value is None:
-                continue
-            try:
-                values["shm"] = ShmConfig.from_dict(value)
-            except ValueError as error:
-                raise ParamError(f"config key 'shm': {error}") from None
-        elif name == "use_shared_connection":
-            values[name] = _bool_key(name, value)
-        elif name == "serialization":
-            values["serializer"], values["deserializer"] = _parse_serialization(value)
-        elif name == "thread_pool_size":
-            values[name] = _int_key(name, value, 1, 1024)
-        elif name == "max_socket_idle":
-            values[name] = _int_key(name, value, 0, MAX_SOCKET_IDLE_LIMIT)
-            socket_idle_given = True
-        elif name == "max_conns_per_node":
-            values[name] = _int_key(name, value, 1)
-        elif name == "batch_direct":
-            values[name] = _bool_key(name, value)
-        elif name == "tend_interval":
-            values[name] = _int_key(name, value, 1)
-        elif name == "compression_threshold":
-            values[name] = _int_key(name, value, 0)
-        elif name == "cluster_name":
-            if value is not None:
-                values[name] = _str_key(name, value)
-        elif name == "unpickle_python_blobs":
-            values[name] = _bool_key(name, value)
-        elif name in ("connect_timeout", "conn_timeout"):
-            values["conn_timeout"] = _int_key(name, value, 1)
-        else:
+    if number is not None and number >= 0:
+        values["max_socket_idle"] = min(_uint32(number), MAX_SOCKET_IDLE_LIMIT)
+        socket_idle_given = True
+    if "unpickle_python_blobs" in config:
+        values["unpickle_python_blobs"] = _truth(config["unpickle_python_blobs"])
+    for name in config:
+        if name not in _KNOWN_KEYS:
             logger.warning("unknown config key %r ignored", name)
-    values["policies"] = build_defaults(policies, values.get("compression_threshold", 0))
-    if tls_given and values["tls"].enable and not socket_idle_given:
+
+    if thread_pool_size is not None:
+        values["thread_pool_size"] = _uint32(thread_pool_size)
+    if max_conns is not None:
+        values["max_conns_per_node"] = _uint32(max_conns)
+    if batch_direct != defaults["batch"].use_batch_direct:
+        defaults["batch"] = _with(defaults["batch"], use_batch_direct=batch_direct)
+    values["batch_direct"] = batch_direct
+    values["policies"] = defaults
+    if tls.enable and not socket_idle_given:
         values["max_socket_idle"] = DEFAULT_TLS_SOCKET_IDLE
     return ClientConfig(**values)

@@ -115,67 +115,87 @@ def null() -> Null:
     return Null()
 
 
+_NO_GEO_DATA = object()
+_GEO_DATA_TYPE = "Geospatial data should be a dictionary or raw GeoJSON string"
+_GEO_NOT_JSON = "String is not GeoJSON serializable"
+
+
 class GeoJSON:
-    """Geospatial data (a dict) that writes as the server's GeoJSON type; reads of GeoJSON bins return one."""
+    """Geospatial data (a dict) that writes as the server's GeoJSON type; reads of GeoJSON bins return one.
 
-    __slots__ = ("_data",)
+    As 3.0.0's: built from a dict or a GeoJSON string (exactly one argument), ``geo_data`` holds the dict,
+    ``wrap``/``loads`` return 0, ``repr`` is the quoted JSON text and ``str`` the JSON text. A string that is
+    not JSON raises ClientError; anything that is not (or does not load to) a dict raises ParamError.
+    """
 
-    def __init__(self, geo_data: Any = None) -> None:
-        self._data: dict = {}
-        if geo_data is None:
-            return
+    __slots__ = ("geo_data",)
+
+    def __init__(self, geo_data: Any = _NO_GEO_DATA) -> None:
+        if geo_data is _NO_GEO_DATA:
+            raise ParamError("GeoJSON() expects exactly 1 parameter")
+        self.geo_data: Any = None
         if isinstance(geo_data, str):
-            self.loads(geo_data)
-        elif isinstance(geo_data, dict):
-            self.wrap(geo_data)
-        else:
-            raise ParamError("GeoJSON data must be a dict or a GeoJSON string")
+            geo_data = _geo_loads(geo_data)
+        _check_geo_data(geo_data)
+        self.geo_data = geo_data
 
-    def wrap(self, geo_data: dict) -> None:
-        """Set the geospatial data from a dict."""
-        if not isinstance(geo_data, dict):
-            raise ParamError("GeoJSON.wrap expects a dict")
-        self._data = geo_data
+    def wrap(self, geodata: Any) -> int:
+        """Set the geospatial data from a dict; returns 0."""
+        _check_geo_data(geodata)
+        self.geo_data = geodata
+        return 0
 
-    def unwrap(self) -> dict:
-        """The geospatial data as a dict."""
-        return self._data
+    def unwrap(self) -> Any:
+        """The geospatial data (a dict)."""
+        return self.geo_data
 
-    def loads(self, raw_geo: str) -> None:
-        """Set the geospatial data from a GeoJSON string."""
-        if not isinstance(raw_geo, str):
-            raise ParamError("GeoJSON.loads expects a str")
-        try:
-            data = json.loads(raw_geo)
-        except ValueError as error:
-            raise ParamError(f"invalid GeoJSON string: {error}") from error
-        if not isinstance(data, dict):
-            raise ParamError("GeoJSON string must hold an object")
-        self._data = data
+    def loads(self, geodata: Any) -> int:
+        """Set the geospatial data from a GeoJSON string; returns 0."""
+        if not isinstance(geodata, str):
+            raise ParamError("Argument should be a GeoJSON string")
+        data = _geo_loads(geodata)
+        _check_geo_data(data)
+        self.geo_data = data
+        return 0
 
     def dumps(self) -> str:
         """The geospatial data as a GeoJSON string."""
-        return json.dumps(self._data)
+        try:
+            return json.dumps(self.geo_data)
+        except (TypeError, ValueError):
+            raise ClientError("Unable to call dumps function") from None
 
     def __str__(self) -> str:
         return self.dumps()
 
     def __repr__(self) -> str:
-        return self.dumps()
+        return f"'{self.dumps()}'"
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, GeoJSON):
-            return self._data == other._data
+            return bool(self.geo_data == other.geo_data)
         return NotImplemented
 
     def __hash__(self) -> int:
         return hash(self.dumps())
 
-    def __getstate__(self) -> dict:
-        return self._data
+    def __getstate__(self) -> Any:
+        return self.geo_data
 
-    def __setstate__(self, state: dict) -> None:
-        self._data = state
+    def __setstate__(self, state: Any) -> None:
+        self.geo_data = state
+
+
+def _geo_loads(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise ClientError(_GEO_NOT_JSON) from None
+
+
+def _check_geo_data(geo_data: Any) -> None:
+    if not isinstance(geo_data, dict):
+        raise ParamError(_GEO_DATA_TYPE)
 
 
 def check_bin_name(name: Any) -> bytes:

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 import aerospike
-from aerospike.config import parse_config
+from aerospike.config import LuaConfig, TlsConfig, parse_config
 from aerospike.exception import ParamError
 
 HOSTS = [("127.0.0.1", 3000)]
@@ -20,6 +20,7 @@ def test_defaults() -> None:
     assert config.max_socket_idle == 0 and config.shm is None and config.shm_key() is None
     assert config.use_shared_connection is False
     assert config.lua.system_path == "/usr/local/aerospike/lua" and config.lua.user_path == "./"
+    assert config.strict_types is True and config.conn_timeout == 1000
     assert config.policies["read"].total_timeout == 1000
 
 
@@ -58,41 +59,61 @@ def test_full_config() -> None:
 
 def test_shm_default_key() -> None:
     assert parse_config({"hosts": HOSTS, "shm": {}}).shm_key() == 0xA7000000
-    assert aerospike.client({"hosts": HOSTS, "shm": {}}).shm_key() == 0xA7000000
-    assert aerospike.client({"hosts": HOSTS}).shm_key() is None
+    assert parse_config({"hosts": HOSTS}).shm_key() is None
+    with pytest.raises(aerospike.exception.ClusterError):  # 3.0.0: no key before connect
+        aerospike.client({"hosts": HOSTS, "shm": {}}).shm_key()
 
 
-@pytest.mark.parametrize(
-    ("config", "named"),
-    [
-        ({}, "hosts"),
-        ({"hosts": []}, "hosts"),
-        ({"hosts": "127.0.0.1:3000"}, "hosts"),
-        ({"hosts": [("127.0.0.1", "3000")]}, "hosts"),
-        ({"hosts": [("127.0.0.1", 70000)]}, "hosts"),
-        ({"hosts": [("127.0.0.1",)]}, "hosts"),
-        ({"hosts": HOSTS, "tend_interval": "1000"}, "tend_interval"),
-        ({"hosts": HOSTS, "thread_pool_size": 0}, "thread_pool_size"),
-        ({"hosts": HOSTS, "max_socket_idle": 86401}, "max_socket_idle"),
-        ({"hosts": HOSTS, "max_conns_per_node": 1.5}, "max_conns_per_node"),
-        ({"hosts": HOSTS, "use_shared_connection": "yes"}, "use_shared_connection"),
-        ({"hosts": HOSTS, "serialization": (1, 2)}, "serialization"),
-        ({"hosts": HOSTS, "cluster_name": 5}, "cluster_name"),
-        ({"hosts": HOSTS, "shm": {"max_nodes": 0}}, "shm"),
-        ({"hosts": HOSTS, "tls": {"enable": "x"}}, "tls.enable"),
-        ({"hosts": HOSTS, "lua": {"user_path": 5}}, "lua.user_path"),
-        ({"hosts": HOSTS, "policies": {"read": {"total_timeout": "x"}}}, "total_timeout"),
-    ],
-)
-def test_bad_values_raise_param_error_naming_the_key(config: dict, named: str) -> None:
+# What 3.0.0's constructor refuses: (config, ParamError message).
+REFUSED = [
+    ({}, "Hosts must be a list"),
+    ({"hosts": []}, "Hosts must not be empty"),
+    ({"hosts": "127.0.0.1:3000"}, "Hosts must be a list"),
+    ({"hosts": (("127.0.0.1", 3000),)}, "Hosts must be a list"),
+    ({"hosts": [("127.0.0.1",)]}, "Invalid host"),
+    ({"hosts": [["127.0.0.1", 3000]]}, "Invalid host"),
+    ({"hosts": [(5, 3000)]}, "Invalid host"),
+    ({"hosts": HOSTS, "serialization": (1, None)}, "Serializer must be callable"),
+    ({"hosts": HOSTS, "serialization": (None, 2)}, "Deserializer must be callable"),
+    ({"hosts": HOSTS, "lua": {"user_path": "u" * 256}}, "Lua user path too long"),
+    ({"hosts": HOSTS, "lua": {"system_path": "s" * 256}}, "Lua system path too long"),
+    ({"hosts": HOSTS, "policies": {"read": {"total_timeout": "x"}}}, "Invalid Policy setting value"),
+    ({"hosts": HOSTS, "policies": {"read": 5}}, "Invalid Policy setting value"),
+    ({"hosts": HOSTS, "compression_threshold": -1}, "Compression value must not be negative"),
+]
+
+
+@pytest.mark.parametrize(("config", "message"), REFUSED)
+def test_refused_values_raise_3_0_0_param_errors(config: dict, message: str) -> None:
     with pytest.raises(ParamError) as raised:
         aerospike.client(config)
-    assert named in raised.value.msg
+    assert (raised.value.code, raised.value.msg) == (-2, message)
+
+
+# Values 3.0.0 reads past (the key keeps its default): (config, attribute, default).
+IGNORED = [
+    ({"hosts": HOSTS, "tend_interval": "1000"}, "tend_interval", 1000),
+    ({"hosts": HOSTS, "max_socket_idle": -1}, "max_socket_idle", 0),
+    ({"hosts": HOSTS, "max_conns_per_node": 1.5}, "max_conns_per_node", 300),
+    ({"hosts": HOSTS, "cluster_name": 5}, "cluster_name", None),
+    ({"hosts": HOSTS, "serialization": [repr, eval]}, "serializer", None),
+    ({"hosts": HOSTS, "lua": {"user_path": 5}}, "lua", LuaConfig()),
+    ({"hosts": HOSTS, "tls": "yes"}, "tls", TlsConfig()),
+    ({"hosts": HOSTS, "shm": None}, "shm", None),
+    ({"hosts": HOSTS, "batch_direct": 1}, "batch_direct", False),
+    ({"hosts": HOSTS, "strict_types": 0}, "strict_types", True),
+]
+
+
+@pytest.mark.parametrize(("config", "attribute", "default"), IGNORED)
+def test_ill_typed_values_are_ignored_as_3_0_0_did(config: dict, attribute: str, default: object) -> None:
+    assert getattr(parse_config(config), attribute) == default
 
 
 def test_not_a_dict() -> None:
-    with pytest.raises(ParamError):
+    with pytest.raises(ParamError) as raised:
         aerospike.client([("127.0.0.1", 3000)])
+    assert raised.value.msg == "Config must be a dict"
 
 
 def test_unknown_keys_warn_on_the_aerospike_logger(caplog: pytest.LogCaptureFixture) -> None:

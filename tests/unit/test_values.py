@@ -91,19 +91,36 @@ def test_geojson() -> None:
     assert geo.dumps() == '{"type": "Point", "coordinates": [-122.0, 37.5]}'
     assert aerospike.geojson(geo.dumps()) == geo
     assert aerospike.geodata(point) == geo
-    other = GeoJSON()
-    other.loads('{"type": "Point", "coordinates": [0, 0]}')
+    other = GeoJSON({})
+    assert other.loads('{"type": "Point", "coordinates": [0, 0]}') == 0
     assert other.unwrap()["coordinates"] == [0, 0]
-    other.wrap(point)
-    assert other == geo
+    assert other.wrap(point) == 0
+    assert other == geo and other.geo_data is point
+    assert repr(geo) == "'" + geo.dumps() + "'" and str(geo) == geo.dumps()
     particle_type, data = ValueCodec().encode(geo)
     assert particle_type == PARTICLE_GEOJSON and data == b"\x00\x00\x00" + geo.dumps().encode()
     decoded = ValueCodec().decode(PARTICLE_GEOJSON, b"\x00\x00\x01" + bytes(8) + geo.dumps().encode())
     assert isinstance(decoded, GeoJSON) and decoded == geo
-    with pytest.raises(ParamError):
-        GeoJSON(5)
-    with pytest.raises(ParamError):
-        GeoJSON("not json")
+    # 3.0.0's errors: (call, class, message).
+    for call, cls, message in [
+        (lambda: GeoJSON(), ParamError, "GeoJSON() expects exactly 1 parameter"),
+        (lambda: GeoJSON(5), ParamError, "Geospatial data should be a dictionary or raw GeoJSON string"),
+        (lambda: GeoJSON(None), ParamError, "Geospatial data should be a dictionary or raw GeoJSON string"),
+        (lambda: GeoJSON("[1, 2]"), ParamError, "Geospatial data should be a dictionary or raw GeoJSON string"),
+        (lambda: GeoJSON("not json"), ClientError, "String is not GeoJSON serializable"),
+        (lambda: geo.wrap("{}"), ParamError, "Geospatial data should be a dictionary or raw GeoJSON string"),
+        (lambda: geo.loads({}), ParamError, "Argument should be a GeoJSON string"),
+        (lambda: geo.loads("{"), ClientError, "String is not GeoJSON serializable"),
+        (lambda: aerospike.geodata("{}"), ParamError, "The geospatial data should be a dictionary"),
+        (lambda: aerospike.geojson({}), ParamError, "The geospatial data should be a GeoJSON string"),
+        (lambda: aerospike.geojson("nope"), ClientError, "String is not GeoJSON serializable"),
+        (lambda: GeoJSON({"a": {1, 2}}).dumps(), ClientError, "Unable to call dumps function"),
+    ]:
+        with pytest.raises(cls) as raised:
+            call()
+        assert type(raised.value) is cls and raised.value.msg == message
+    with pytest.raises(TypeError):
+        aerospike.geodata()  # type: ignore[call-arg]
 
 
 def test_null_is_a_singleton() -> None:
@@ -146,8 +163,18 @@ def test_log_level_and_handler() -> None:
 
         logging.getLogger("aerospike").debug("hello %s", "there")
         assert seen == [(aerospike.LOG_LEVEL_DEBUG, "hello there")]
-        with pytest.raises(ParamError):
-            aerospike.set_log_level(42)
+        # 3.0.0 takes any int (past TRACE logs everything) and returns 0; a non-int or non-callable is refused.
+        assert aerospike.set_log_level(42) == 0
+        logging.getLogger("aerospike").log(5, "trace")
+        assert seen[-1] == (aerospike.LOG_LEVEL_TRACE, "trace")
+        for call, message in [
+            (lambda: aerospike.set_log_level("3"), "Invalid log level"),
+            (lambda: aerospike.set_log_level(None), "Invalid log level"),
+            (lambda: aerospike.set_log_handler(None), "Log handler must be callable"),
+        ]:
+            with pytest.raises(ParamError) as raised:
+                call()
+            assert raised.value.msg == message
     finally:
-        aerospike.set_log_handler(None)
+        assert aerospike.set_log_handler(lambda *args: None) == 0
         aerospike.set_log_level(aerospike.LOG_LEVEL_WARN)
