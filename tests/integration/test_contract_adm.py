@@ -88,7 +88,12 @@ def _refused(call: Any, cls: type[ex.AerospikeError], code: int, msg: str) -> No
 
 def test_connect_refused(adm: Admin) -> None:
     secured = adm.secured
-    _refused(lambda: _connect(secured, secured.user, "not the password"), ex.InvalidCredential, 65, "Failed to connect")
+    _refused(
+        lambda: _connect(secured, secured.user, "not the password"),
+        ex.InvalidCredential,
+        65,
+        "Failed to connect",
+    )
     _refused(lambda: _connect(secured, _name("nobody"), "pw"), ex.InvalidUser, 60, "Failed to connect")
     name = adm.user(["read"], password="first")
     adm.client.admin_drop_user(name)
@@ -131,7 +136,9 @@ def test_user_refusals(adm: Admin) -> None:
     _refused(lambda: client.admin_query_user(missing), ex.InvalidUser, 60, "AEROSPIKE_INVALID_USER")
     _refused(lambda: client.admin_drop_user(missing), ex.InvalidUser, 60, "AEROSPIKE_INVALID_USER")
     _refused(lambda: client.admin_set_password(missing, "pw"), ex.InvalidUser, 60, "AEROSPIKE_INVALID_USER")
-    _refused(lambda: client.admin_grant_roles(missing, ["read"]), ex.InvalidUser, 60, "AEROSPIKE_INVALID_USER")
+    _refused(
+        lambda: client.admin_grant_roles(missing, ["read"]), ex.InvalidUser, 60, "AEROSPIKE_INVALID_USER"
+    )
     _refused(
         lambda: client.admin_create_user(name, "pw", ["read"]),
         ex.UserExistsError,
@@ -145,7 +152,9 @@ def test_user_refusals(adm: Admin) -> None:
         70,
         "AEROSPIKE_INVALID_ROLE",
     )
-    _refused(lambda: client.admin_grant_roles(name, [missing_role]), ex.InvalidRole, 70, "AEROSPIKE_INVALID_ROLE")
+    _refused(
+        lambda: client.admin_grant_roles(name, [missing_role]), ex.InvalidRole, 70, "AEROSPIKE_INVALID_ROLE"
+    )
 
 
 def test_a_user_without_user_admin_is_refused(adm: Admin) -> None:
