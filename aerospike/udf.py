@@ -674,8 +674,10 @@ class LuaAggregator:
             ) from None
         try:
             import lupa
-        except ImportError:  # pragma: no cover - lupa is a dependency
-            raise exception.ClientError("lupa is required for stream UDF aggregation") from None
+        except ImportError:  # pragma: no cover - lupa is a dependency; only a broken install gets here
+            raise exception.ClientError(
+                "stream UDF aggregation needs the lupa package: pip install 'lupa>=2' (a dependency of aerospike-shm)"
+            ) from None
         self._lua = lupa.LuaRuntime(unpack_returned_tuples=False)
         self._lua.execute(_LUA_PRELUDE)
         self._globals = self._lua.globals()
