@@ -315,8 +315,8 @@ class Client(CdtMethods, AdminMethods):
     def get_key_digest(self, ns: Any, set: Any, key: Any) -> bytearray:
         """The RIPEMD-160 digest of a key (deprecated: use aerospike.calc_digest).
 
-        As 3.0.0: the argument types are checked first (TypeError, as calc_digest), then the connection
-        (ClusterError when not connected), then the key's values (ParamError).
+        As 3.0.0 (client/get_key_digest.c): the argument types are checked first (TypeError, as calc_digest),
+        then the connection (ClusterError when not connected), then the key's values (ParamError).
         """
         if self._cluster is None:
             try:
