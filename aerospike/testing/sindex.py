@@ -10,6 +10,7 @@ which gives the same answers. Must not know sockets; imports only the protocol l
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import struct
@@ -22,7 +23,7 @@ from aerospike.protocol import cdt
 from aerospike.protocol import constants as c
 from aerospike.protocol.errors import ProtocolError
 
-from .info import NodeState, parse_params
+from .info import NodeState
 from .record_ops import s2_leaf_cell
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -139,66 +140,201 @@ def registry(cluster: Any) -> Registry:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Info commands
+# Info commands, checked and worded as server 8.1.2.0's sindex_manager.c and thr_info.c do
 
 
 def _state_registry(state: NodeState) -> Registry:
     return registry(state.extras["cluster"])
 
 
+class _Replied(Exception):
+    """An argument was refused; the text is the error the server writes into the reply."""
+
+
+_FOUND, _NOT_FOUND, _TOO_LONG = 0, -1, -2
+# Buffer sizes of the server's parameters (a value must be shorter than its buffer).
+_INAME_SIZE = 64
+_NAMESPACE_SIZE = 32
+_SET_SIZE = 64
+_BIN_SIZE = 16
+_INDEXTYPE_SIZE = 10
+_KTYPE_SIZE = 12
+_INDEXDATA_SIZE = _BIN_SIZE + _KTYPE_SIZE
+_CONTEXT_SIZE = 2048
+_EXP_SIZE = 16 * 1024
+_MAPKEY_TYPES = ("numeric", "string", "blob")
+
+
+def _parameter(args: str, name: str, size: int) -> tuple[int, str]:
+    """as_info_parameter_get: the first `name=value` of `args` (values end at ';')."""
+    token = 0
+    for position, char in enumerate(args):
+        if char == ";":
+            token = position + 1
+        elif char == "=" and args[token:position] == name:
+            value = args[position + 1 :].split(";", 1)[0]
+            if len(value.encode("utf-8")) >= size:
+                return _TOO_LONG, ""
+            return _FOUND, value
+    return _NOT_FOUND, ""
+
+
+def _namespace_parameter(args: str) -> tuple[int, str]:
+    found = _parameter(args, "namespace", _NAMESPACE_SIZE)
+    return found if found[0] != _NOT_FOUND else _parameter(args, "ns", _NAMESPACE_SIZE)
+
+
+def _checked(name: str, found: tuple[int, str], required: bool) -> Optional[str]:
+    status, value = found
+    code = 20 if name == "namespace" else 4
+    if status == _NOT_FOUND:
+        if required:
+            raise _Replied(f"ERROR:{code}:missing '{name}'")
+        return None
+    if status == _TOO_LONG:
+        raise _Replied(f"ERROR:{code}:'{name}' value too long")
+    if not value:
+        raise _Replied(f"ERROR:{code}:missing '{name}' value")
+    return value
+
+
+def _optional(args: str, name: str, size: int) -> Optional[str]:
+    return _checked(name, _parameter(args, name, size), False)
+
+
+def _index_name_leniently(args: str) -> tuple[str, str]:
+    # sindex-delete, -exists and -stat write a refused index name into the reply and carry on (a server bug
+    # kept as it answers): (the text written so far, the name).
+    try:
+        return "", _checked("indexname", _parameter(args, "indexname", _INAME_SIZE), True) or ""
+    except _Replied as refused:
+        return str(refused), ""
+
+
+def _local_namespace(state: NodeState, args: str, required: bool) -> Optional[str]:
+    namespace = _checked("namespace", _namespace_parameter(args), required)
+    if namespace is not None and namespace not in state.namespaces:
+        raise _Replied("ERROR:20:namespace not found on node")
+    return namespace
+
+
+def _index_definition(args: str) -> tuple[str, str, IndexDef]:
+    """(namespace, index name, definition) of a sindex-create request; _Replied when the server refuses it."""
+    index_name = _checked("indexname", _parameter(args, "indexname", _INAME_SIZE), True) or ""
+    namespace = _checked("namespace", _namespace_parameter(args), True) or ""
+    set_name = _optional(args, "set", _SET_SIZE)
+    context = _optional(args, "context", _CONTEXT_SIZE)
+    if context is not None:
+        try:
+            base64.b64decode(context, validate=True)
+        except ValueError:
+            raise _Replied("ERROR:4:'context' invalid base64") from None
+    indextype = _optional(args, "indextype", _INDEXTYPE_SIZE)
+    index_type = "default" if indextype is None else INDEX_TYPES.get(indextype.upper())
+    if index_type is None:
+        raise _Replied("ERROR:4:bad 'indextype' - must be one of 'default', 'list', 'mapkeys', 'mapvalues'")
+    indexdata = _optional(args, "indexdata", _INDEXDATA_SIZE)
+    type_text = _optional(args, "type", _KTYPE_SIZE)
+    if indexdata is None and type_text is None:
+        raise _Replied("ERROR:4:both 'indexdata' and 'type' are missing")
+    if indexdata is not None and type_text is not None:
+        raise _Replied("ERROR:4:both 'indexdata' and 'type' are specified")
+    if type_text is not None:
+        key_type = KEY_TYPES.get(type_text.upper())
+        if key_type is None:
+            raise _Replied("ERROR:4:bad 'type' - must be one of 'numeric', 'string', 'blob', 'geo2dsphere'")
+        bin_name = _optional(args, "bin", _BIN_SIZE)
+        expression = _optional(args, "exp", _EXP_SIZE)
+        if bin_name is not None and expression is not None:
+            raise _Replied("ERROR:4:both 'bin' and 'exp' are specified")
+        if bin_name is None and expression is None:
+            raise _Replied("ERROR:4:both 'bin' and 'exp' are missing")
+        if expression is not None and context is not None:
+            raise _Replied("ERROR:4:both 'context' and 'exp' are specified")
+    else:
+        assert indexdata is not None
+        bin_name, comma, data_type = indexdata.partition(",")
+        if not comma:
+            raise _Replied("ERROR:4:'indexdata' missing bin type")
+        if not bin_name:
+            raise _Replied("ERROR:4:'indexdata' missing bin name")
+        if len(bin_name.encode("utf-8")) >= _BIN_SIZE:
+            raise _Replied("ERROR:4:'indexdata' bin name too long")
+        key_type = KEY_TYPES.get(data_type.upper())
+        if key_type is None:
+            raise _Replied(
+                "ERROR:4:bad 'indexdata' bin type - must be one of 'numeric', 'string', 'blob', 'geo2dsphere'"
+            )
+    if index_type == "mapkeys" and key_type not in _MAPKEY_TYPES:
+        raise _Replied(
+            "ERROR:4:bad 'indexdata' bin type for 'indextype' 'mapkeys' - must be one of 'numeric', 'string', 'blob'"
+        )
+    # An expression index has no bin: it never matches a bin filter here.
+    definition = IndexDef(namespace, index_name, set_name, bin_name or "", key_type, index_type, context)
+    return namespace, index_name, definition
+
+
 def _answer_create(state: NodeState, name: str, args: str) -> str:
-    params = parse_params(args)
-    namespace = params.get("namespace") or params.get("ns")
-    index_name = params.get("indexname")
-    bin_name = params.get("bin")
-    key_type = params.get("type", "")
-    if "indexdata" in params:  # the older "indexdata=bin,type" form
-        bin_name, _, key_type = params["indexdata"].partition(",")
-    if not namespace or not index_name or not bin_name:
-        return "ERROR:4:invalid parameters"
-    kt = KEY_TYPES.get(key_type.upper())
-    it = INDEX_TYPES.get(params.get("indextype", "DEFAULT").upper())
-    if kt is None or it is None:
-        return "ERROR:4:invalid type"
+    try:
+        namespace, _, definition = _index_definition(args)
+    except _Replied as refused:
+        return str(refused)
     if namespace not in state.namespaces:
-        return "ok"  # recorded: the server accepts the request; the index never appears
-    definition = IndexDef(namespace, index_name, params.get("set") or None, bin_name, kt, it, params.get("context"))
+        return "ok"  # as the server: the definition is accepted; no node has the namespace to build it in
     return _state_registry(state).create(definition) or "ok"
 
 
 def _answer_delete(state: NodeState, name: str, args: str) -> str:
-    params = parse_params(args)
-    namespace = params.get("namespace") or params.get("ns") or ""
-    _state_registry(state).delete(namespace, params.get("indexname", ""))
-    return "ok"
+    written, index_name = _index_name_leniently(args)
+    try:
+        namespace = _checked("namespace", _namespace_parameter(args), True) or ""
+    except _Replied as refused:
+        return written + str(refused)
+    _state_registry(state).delete(namespace, index_name)
+    return written + "ok"
 
 
 def _list_entry(d: IndexDef) -> str:
     return (
-        f"ns={d.namespace}:indexname={d.name}:set={d.set_name or 'NULL'}:bin={d.bin_name}:type={d.key_type}"
-        f":indextype={d.index_type}:context={d.context or 'null'}:exp=null:state=RW"
+        f"ns={d.namespace}:indexname={d.name}:set={d.set_name or 'null'}:bin={d.bin_name or 'null'}"
+        f":type={d.key_type}:indextype={d.index_type}:context={d.context or 'null'}:exp=null:state=RW"
+    )
+
+
+def _listing(state: NodeState, namespace: Optional[str]) -> str:
+    definitions = _state_registry(state).all(namespace)
+    return ";".join(
+        _list_entry(d) for ns in state.namespaces for d in definitions if d.namespace == ns
     )
 
 
 def _answer_list(state: NodeState, name: str, args: str) -> str:
-    params = parse_params(args)
-    namespace = params.get("ns") or params.get("namespace")
-    return ";".join(_list_entry(d) for d in _state_registry(state).all(namespace))
+    # sindex-list lists the secondary indexes, then (after a ';') the set indexes, of which this double has none;
+    # each half checks the namespace and writes its own refusal.
+    try:
+        namespace = _local_namespace(state, args, required=False)
+    except _Replied as refused:
+        return f"{refused};{refused}"
+    try:
+        if _optional(args, "b64", 6) not in (None, "true", "false"):
+            raise _Replied("ERROR:4:bad b64")
+    except _Replied as refused:
+        return str(refused)
+    return _listing(state, namespace)
 
 
 def _answer_exists(state: NodeState, name: str, args: str) -> str:
-    params = parse_params(args)
-    namespace = params.get("namespace") or params.get("ns") or ""
-    return "true" if _state_registry(state).get(namespace, params.get("indexname", "")) else "false"
+    written, index_name = _index_name_leniently(args)
+    try:
+        namespace = _local_namespace(state, args, required=True) or ""
+    except _Replied as refused:
+        return written + str(refused)
+    return written + ("true" if _state_registry(state).get(namespace, index_name) else "false")
 
 
-def _answer_stat(state: NodeState, name: str, args: str) -> str:
-    params = parse_params(args)
-    namespace = params.get("namespace") or params.get("ns") or ""
-    store = state.namespaces.get(namespace)
-    if store is None:
-        return "ERROR:20:namespace not found on node"
-    definition = _state_registry(state).get(namespace, params.get("indexname", ""))
+def _index_stats(state: NodeState, namespace: str, index_name: str) -> str:
+    store = state.namespaces[namespace]
+    definition = _state_registry(state).get(namespace, index_name)
     if definition is None:
         return "ERROR:201:no index"
     entries, records, bvals = _index_counts(definition, store)
@@ -208,6 +344,28 @@ def _answer_stat(state: NodeState, name: str, args: str) -> str:
         f"entries={entries};used_bytes=16777216;entries_per_bval={per_bval};entries_per_rec={per_record};"
         "load_pct=100;load_time=0;stat_gc_recs=0"
     )
+
+
+def _answer_stat(state: NodeState, name: str, args: str) -> str:
+    written, index_name = _index_name_leniently(args)
+    try:
+        namespace = _local_namespace(state, args, required=True) or ""
+    except _Replied as refused:
+        return written + str(refused)
+    return written + _index_stats(state, namespace, index_name)
+
+
+def _answer_sindex(state: NodeState, name: str, args: str) -> str:
+    # The deprecated `sindex[/<ns>[/<name>]]`: a list, or one index's statistics.
+    path = name.partition("/")[2]
+    if not path:
+        return _listing(state, None)
+    namespace, slash, index_name = path.partition("/")
+    if namespace not in state.namespaces:
+        return "ns_type=unknown"
+    if not slash:
+        return _listing(state, namespace)
+    return _index_stats(state, namespace, index_name)
 
 
 def _index_counts(definition: IndexDef, store: NamespaceStore) -> tuple[int, int, int]:
@@ -228,7 +386,8 @@ HANDLERS = {
     "sindex-create": _answer_create,
     "sindex-delete": _answer_delete,
     "sindex-list": _answer_list,
-    "sindex": _answer_list,
+    "sindex": _answer_sindex,
+    "sindex/": _answer_sindex,
     "sindex-exists": _answer_exists,
     "sindex-stat": _answer_stat,
 }
