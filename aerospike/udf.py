@@ -368,7 +368,7 @@ def _start_background(client: Any, cluster: Any, request: StreamRequest, policy:
 
         def on_message(message: Message, node: Any = node) -> bool:
             if message.result_code:
-                raise exception.error_for_code(message.result_code, f"from {node.address}")
+                raise exception.error_for_code(message.result_code)
             return not message.info3 & INFO3_LAST
 
         execute_stream(cluster, policy, node, frame, on_message)
@@ -506,10 +506,10 @@ def run_aggregation(
         def on_message(message: Message, node: Any = node) -> bool:
             if message.info3 & INFO3_LAST:
                 if message.result_code not in (RESULT_OK, 2):
-                    raise exception.error_for_code(message.result_code, f"from {node.address}")
+                    raise exception.error_for_code(message.result_code)
                 return False
             if message.result_code and message.result_code != RESULT_UDF_ERROR:
-                raise exception.error_for_code(message.result_code, f"from {node.address}")
+                raise exception.error_for_code(message.result_code)
             values.append(_udf_value(message, codec, node.address))
             return True
 
