@@ -11,6 +11,7 @@ from typing import Any, Callable, Optional
 
 from . import exception, predicates
 from ._constants import *  # noqa: F403
+from ._constants_current import *  # noqa: F403
 from ._constants import (
     LOG_LEVEL_DEBUG,
     LOG_LEVEL_ERROR,
@@ -33,6 +34,9 @@ __version__ = "3.0.0"
 null = Null
 
 logger = logging.getLogger("aerospike")
+# A library's logger stays silent until the application configures logging or sets a log handler, as 3.0.0's C
+# client logged nothing without one (no stderr output through logging's last-resort handler).
+logger.addHandler(logging.NullHandler())
 
 # The spec's LOG_LEVEL_* values and the standard logging levels they stand for. TRACE sits below DEBUG.
 _TRACE = 5
@@ -128,7 +132,7 @@ def calc_digest(ns: Any, set: Any, key: Any) -> bytearray:
     As 3.0.0: TypeError for a namespace or set that is not a str, or a key that is not a str, int or bytearray;
     ParamError for values the key cannot hold (see :func:`aerospike.key.calc_digest`).
     """
-    return _calc_digest(ns, set, key, check_types=True)
+    return _calc_digest(ns, set, key)
 
 
 def geodata(geo_data: Any) -> GeoJSON:
