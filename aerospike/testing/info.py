@@ -503,6 +503,26 @@ def parse_params(args: str) -> dict[str, str]:
     return params
 
 
+PARAM_FOUND, PARAM_NOT_FOUND, PARAM_TOO_LONG = 0, -1, -2
+
+
+def info_parameter(args: str, name: str, size: int) -> tuple[int, str]:
+    """The server's as_info_parameter_get: (PARAM_*, value) of the first `name=value` of `args`.
+
+    Values end at ';'; a value must be shorter than the server's `size`-byte buffer, else PARAM_TOO_LONG.
+    """
+    token = 0
+    for position, char in enumerate(args):
+        if char == ";":
+            token = position + 1
+        elif char == "=" and args[token:position] == name:
+            value = args[position + 1 :].split(";", 1)[0]
+            if len(value.encode("utf-8")) >= size:
+                return PARAM_TOO_LONG, ""
+            return PARAM_FOUND, value
+    return PARAM_NOT_FOUND, ""
+
+
 def command_name(command: str) -> str:
     """The name of an info command: the text before its arguments (`get-config:context=...` -> `get-config`)."""
     return command.partition(":")[0]

@@ -215,6 +215,10 @@ def _op_read(ctx: OpContext, op: Op) -> None:
 
 
 def _op_incr(ctx: OpContext, op: Op) -> None:
+    # As current servers do: a nil operand is a parameter error; a missing bin takes the operand as it is
+    # (of any type); an existing bin must be an integer for an integer operand, a double for a double.
+    if op.particle_type == c.PARTICLE_NULL:
+        raise OpError(c.RESULT_PARAMETER_ERROR)
     current = ctx.bins.get(op.bin_name)
     if op.particle_type == c.PARTICLE_INTEGER:
         delta = integer_from_wire(op.value)
@@ -235,18 +239,24 @@ def _op_incr(ctx: OpContext, op: Op) -> None:
             ctx.bins[op.bin_name] = (c.PARTICLE_FLOAT, _F64.pack(_F64.unpack(current[1])[0] + delta_f))
         else:
             raise OpError(c.RESULT_BIN_TYPE_ERROR)
+    elif current is None:
+        ctx.bins[op.bin_name] = normalize_particle(op.particle_type, op.value)
     else:
         raise OpError(c.RESULT_BIN_TYPE_ERROR)
     ctx.empty_reply(op.bin_name, op.op_type)
 
 
 def _concat(ctx: OpContext, op: Op, append: bool) -> None:
-    if op.particle_type != c.PARTICLE_STRING and op.particle_type not in _BLOB_TYPES:
-        raise OpError(c.RESULT_BIN_TYPE_ERROR)
+    # As for increment: nil is a parameter error, a missing bin takes the operand whatever its type, an existing
+    # bin must hold a string (or a blob of the same type) like the operand.
+    if op.particle_type == c.PARTICLE_NULL:
+        raise OpError(c.RESULT_PARAMETER_ERROR)
     current = ctx.bins.get(op.bin_name)
     if current is None:
-        ctx.bins[op.bin_name] = (op.particle_type, op.value)
-    elif current[0] != op.particle_type:
+        ctx.bins[op.bin_name] = normalize_particle(op.particle_type, op.value)
+    elif current[0] != op.particle_type or (
+        op.particle_type != c.PARTICLE_STRING and op.particle_type not in _BLOB_TYPES
+    ):
         raise OpError(c.RESULT_BIN_TYPE_ERROR)
     else:
         data = current[1] + op.value if append else op.value + current[1]

@@ -23,7 +23,7 @@ from aerospike.protocol import cdt
 from aerospike.protocol import constants as c
 from aerospike.protocol.errors import ProtocolError
 
-from .info import NodeState
+from .info import PARAM_NOT_FOUND, PARAM_TOO_LONG, NodeState, info_parameter
 from .record_ops import s2_leaf_cell
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -151,7 +151,6 @@ class _Replied(Exception):
     """An argument was refused; the text is the error the server writes into the reply."""
 
 
-_FOUND, _NOT_FOUND, _TOO_LONG = 0, -1, -2
 # Buffer sizes of the server's parameters (a value must be shorter than its buffer).
 _INAME_SIZE = 64
 _NAMESPACE_SIZE = 32
@@ -165,33 +164,19 @@ _EXP_SIZE = 16 * 1024
 _MAPKEY_TYPES = ("numeric", "string", "blob")
 
 
-def _parameter(args: str, name: str, size: int) -> tuple[int, str]:
-    """as_info_parameter_get: the first `name=value` of `args` (values end at ';')."""
-    token = 0
-    for position, char in enumerate(args):
-        if char == ";":
-            token = position + 1
-        elif char == "=" and args[token:position] == name:
-            value = args[position + 1 :].split(";", 1)[0]
-            if len(value.encode("utf-8")) >= size:
-                return _TOO_LONG, ""
-            return _FOUND, value
-    return _NOT_FOUND, ""
-
-
-def _namespace_parameter(args: str) -> tuple[int, str]:
-    found = _parameter(args, "namespace", _NAMESPACE_SIZE)
-    return found if found[0] != _NOT_FOUND else _parameter(args, "ns", _NAMESPACE_SIZE)
+def _namespaceinfo_parameter(args: str) -> tuple[int, str]:
+    found = info_parameter(args, "namespace", _NAMESPACE_SIZE)
+    return found if found[0] != PARAM_NOT_FOUND else info_parameter(args, "ns", _NAMESPACE_SIZE)
 
 
 def _checked(name: str, found: tuple[int, str], required: bool) -> Optional[str]:
     status, value = found
     code = 20 if name == "namespace" else 4
-    if status == _NOT_FOUND:
+    if status == PARAM_NOT_FOUND:
         if required:
             raise _Replied(f"ERROR:{code}:missing '{name}'")
         return None
-    if status == _TOO_LONG:
+    if status == PARAM_TOO_LONG:
         raise _Replied(f"ERROR:{code}:'{name}' value too long")
     if not value:
         raise _Replied(f"ERROR:{code}:missing '{name}' value")
@@ -199,20 +184,20 @@ def _checked(name: str, found: tuple[int, str], required: bool) -> Optional[str]
 
 
 def _optional(args: str, name: str, size: int) -> Optional[str]:
-    return _checked(name, _parameter(args, name, size), False)
+    return _checked(name, info_parameter(args, name, size), False)
 
 
 def _index_name_leniently(args: str) -> tuple[str, str]:
     # sindex-delete, -exists and -stat write a refused index name into the reply and carry on (a server bug
     # kept as it answers): (the text written so far, the name).
     try:
-        return "", _checked("indexname", _parameter(args, "indexname", _INAME_SIZE), True) or ""
+        return "", _checked("indexname", info_parameter(args, "indexname", _INAME_SIZE), True) or ""
     except _Replied as refused:
         return str(refused), ""
 
 
 def _local_namespace(state: NodeState, args: str, required: bool) -> Optional[str]:
-    namespace = _checked("namespace", _namespace_parameter(args), required)
+    namespace = _checked("namespace", _namespaceinfo_parameter(args), required)
     if namespace is not None and namespace not in state.namespaces:
         raise _Replied("ERROR:20:namespace not found on node")
     return namespace
@@ -220,8 +205,8 @@ def _local_namespace(state: NodeState, args: str, required: bool) -> Optional[st
 
 def _index_definition(args: str) -> tuple[str, str, IndexDef]:
     """(namespace, index name, definition) of a sindex-create request; _Replied when the server refuses it."""
-    index_name = _checked("indexname", _parameter(args, "indexname", _INAME_SIZE), True) or ""
-    namespace = _checked("namespace", _namespace_parameter(args), True) or ""
+    index_name = _checked("indexname", info_parameter(args, "indexname", _INAME_SIZE), True) or ""
+    namespace = _checked("namespace", _namespaceinfo_parameter(args), True) or ""
     set_name = _optional(args, "set", _SET_SIZE)
     context = _optional(args, "context", _CONTEXT_SIZE)
     if context is not None:
@@ -287,7 +272,7 @@ def _answer_create(state: NodeState, name: str, args: str) -> str:
 def _answer_delete(state: NodeState, name: str, args: str) -> str:
     written, index_name = _index_name_leniently(args)
     try:
-        namespace = _checked("namespace", _namespace_parameter(args), True) or ""
+        namespace = _checked("namespace", _namespaceinfo_parameter(args), True) or ""
     except _Replied as refused:
         return written + str(refused)
     _state_registry(state).delete(namespace, index_name)

@@ -266,6 +266,8 @@ def _read(store: NamespaceStore, message: Message, digest: bytes, now: float) ->
     ctx = OpContext(record.bins, respond_all=False, record_exists=True)
     if message.info1 & c.INFO1_GET_ALL:
         ctx.read_all()
+    elif not message.ops:
+        return _reply(c.RESULT_PARAMETER_ERROR)  # a read of named bins that names none (the server answers 4)
     else:
         try:
             for op in message.ops:

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import threading
 import time
 import weakref
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
-import lupa
+try:  # the server runs Lua 5.4: its error texts are the ones to give
+    import lupa.lua54 as lupa
+except ImportError:  # pragma: no cover - a lupa build without 5.4
+    import lupa  # type: ignore[no-redef]
 
 from aerospike.protocol import cdt
 from aerospike.protocol import constants as c
@@ -25,7 +29,7 @@ from aerospike.protocol.errors import ProtocolError
 from aerospike.protocol.message import Message, Op
 from aerospike.protocol.particles import decode_value, encode_value
 
-from .info import NodeState, parse_params
+from .info import PARAM_FOUND, PARAM_NOT_FOUND, PARAM_TOO_LONG, NodeState, info_parameter
 from .store import partition_of
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -160,24 +164,29 @@ end
 """
 
 
+# pcall keeps the error object as Lua raised it (no traceback) and only the first return value counts.
+_CALL = "function(f, ...) local r = table.pack(pcall(f, ...)) return {r[1], r[2]} end"
+
+
 class UdfError(Exception):
     """A UDF failed; the message is the FAILURE text."""
 
 
 class ModuleRegistry:
-    """Lua modules by file name (cluster-wide)."""
+    """Lua modules by file name (cluster-wide), each with the hash udf-list shows for it."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.modules: dict[str, bytes] = {}
+        self.modules: dict[str, tuple[bytes, str]] = {}
 
-    def put(self, name: str, content: bytes) -> None:
+    def put(self, name: str, content: bytes, digest: str = "") -> None:
         with self.lock:
-            self.modules[name] = content
+            self.modules[name] = (content, digest or hashlib.sha1(content).hexdigest())
 
     def get(self, name: str) -> Optional[bytes]:
         with self.lock:
-            return self.modules.get(name)
+            found = self.modules.get(name)
+            return found[0] if found is not None else None
 
     def remove(self, name: str) -> None:
         with self.lock:
@@ -185,7 +194,12 @@ class ModuleRegistry:
 
     def items(self) -> list[tuple[str, bytes]]:
         with self.lock:
-            return list(self.modules.items())
+            return [(name, content) for name, (content, _) in self.modules.items()]
+
+    def hashes(self) -> list[tuple[str, str]]:
+        """(file name, udf-list hash) of every module, in registration order."""
+        with self.lock:
+            return [(name, digest) for name, (_, digest) in self.modules.items()]
 
     def lua_source(self, module: str) -> Optional[bytes]:
         """The source of a module as UDF calls name it (without `.lua`)."""
@@ -208,45 +222,106 @@ def registry(cluster: Any) -> ModuleRegistry:
 # Info commands
 
 
+_MAX_FILE_NAME = 128  # the server's buffer for a module file name
+_MAX_CONTENT = 1024 * 1024  # decoded module size limit
+USER_PATH = "/opt/aerospike/usr/udf/lua"  # the server's default mod-lua user-path; Lua errors name files under it
+
+
+def _parameter(args: str, name: str, size: int) -> Optional[str]:
+    """A parameter's value; None when it is missing or too long (the server's udf commands refuse both)."""
+    status, value = info_parameter(args, name, size)
+    return value if status == PARAM_FOUND else None
+
+
+def smd_hash(filename: str, content64: str, udf_type: str = "LUA") -> str:
+    """The hash udf-list shows: SHA-1 of the module's system-metadata value, a JSON object as jansson dumps it."""
+    value = json.dumps({"content64": content64, "type": udf_type, "name": filename}, ensure_ascii=False)
+    return hashlib.sha1(value.encode("utf-8")).hexdigest()
+
+
+def compile_error(filename: str, source: bytes) -> Optional[str]:
+    """The server's udf-put answer for a module that does not load or run, else None."""
+    runtime = lupa.LuaRuntime(register_eval=False, unpack_returned_tuples=False)
+    runtime.execute(_PRELUDE)
+    chunk = runtime.globals().load(source, filename)
+    if lupa.lua_type(chunk) == "function":
+        outcome = runtime.eval("function(f) return {pcall(f)} end")(chunk)
+        message = None if outcome[1] else outcome[2]
+    else:
+        message = runtime.eval("function(s, n) local _, e = load(s, n) return e end")(source, filename)
+    if message is None:
+        return None
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
+    # "[string "<file>"]:<line>: <message>" becomes file, line and message.
+    file_name, line, detail = "", 0, text.split("\n", 1)[0][:256]
+    if text.startswith("[") and text.count('"') >= 2:
+        file_name = text.split('"', 2)[1]
+        rest = text.split('"', 2)[2]
+        _, colon, after = rest.partition(":")
+        line_text, colon2, after2 = after.partition(":")
+        if colon and colon2:
+            line = int(line_text) if line_text.isdigit() else 0
+            detail = after2[1:]
+    encoded = base64.b64encode(detail.encode("utf-8")).decode("ascii")
+    return f"error=compile_error;file={file_name};line={line};message={encoded}"
+
+
 def _answer_put(state: NodeState, name: str, args: str) -> str:
-    params = parse_params(args)
-    filename = params.get("filename")
-    content = params.get("content")
-    if not filename or content is None:
-        return "error=invalid_parameters"
+    filename = _parameter(args, "filename", _MAX_FILE_NAME)
+    if filename is None:
+        return "error=invalid_filename"
+    dot = filename.find(".")
+    if dot <= 0 or dot == len(filename) - 1:
+        return "error=invalid_filename"
+    content_len = _parameter(args, "content-len", 11)
+    if content_len is None:
+        return "error=invalid_content_len"
+    status, udf_type = info_parameter(args, "udf-type", 16)
+    if status == PARAM_NOT_FOUND:
+        udf_type = "LUA"
+    elif status == PARAM_TOO_LONG or udf_type != "LUA":
+        return "error=invalid_udf_type"
+    if not content_len.isdigit() or int(content_len) >= 1 << 32 or int(content_len) % 4:
+        return "error=invalid_content_len"
+    length = int(content_len)
+    content = _parameter(args, "content", length + 1)
+    if content is None or len(content) != length:
+        return "error=invalid_content"
+    if length // 4 * 3 > _MAX_CONTENT:
+        return "error=invalid_udf_content_len,>1M"
     try:
         source = base64.b64decode(content, validate=True)
     except ValueError:
         return "error=invalid_base64_content"
-    runtime = lupa.LuaRuntime(register_eval=False)
-    try:
-        runtime.compile(source.decode("utf-8", "replace"))
-    except lupa.LuaSyntaxError as error:
-        return f"error=compile_error;file={filename};message={base64.b64encode(str(error).encode()).decode()}"
-    registry(state.extras["cluster"]).put(filename, source)
+    refusal = compile_error(filename, source)
+    if refusal is not None:
+        return refusal
+    registry(state.extras["cluster"]).put(filename, source, smd_hash(filename, content, udf_type))
     return "ok"
 
 
-def _module_hash(source: bytes) -> str:
-    return hashlib.sha1(source).hexdigest()
-
-
 def _answer_list(state: NodeState, name: str, args: str) -> str:
-    modules = registry(state.extras["cluster"]).items()
-    return "".join(f"filename={name},hash={_module_hash(source)},type=LUA;" for name, source in modules)
+    modules = registry(state.extras["cluster"]).hashes()
+    return "".join(f"filename={name},hash={digest},type=LUA;" for name, digest in modules)
 
 
 def _answer_get(state: NodeState, name: str, args: str) -> str:
-    params = parse_params(args)
-    source = registry(state.extras["cluster"]).get(params.get("filename", ""))
+    filename = _parameter(args, "filename", _MAX_FILE_NAME)
+    if filename is None:
+        return "error=invalid_filename"
+    source = registry(state.extras["cluster"]).get(filename)
     if source is None:
         return "error=not_found"
+    if not source:
+        return "error=empty"
     return f"type=LUA;content={base64.b64encode(source).decode('ascii')};"
 
 
 def _answer_remove(state: NodeState, name: str, args: str) -> str:
-    params = parse_params(args)
-    registry(state.extras["cluster"]).remove(params.get("filename", ""))
+    filename = _parameter(args, "filename", _MAX_FILE_NAME)
+    if filename is None:
+        return "error=invalid_filename"
+    registry(state.extras["cluster"]).remove(filename)
     return "ok"
 
 
@@ -271,8 +346,27 @@ class _Lua:
         lua_globals = self.runtime.globals()
         lua_globals.python = None
         self.runtime.execute(_PRELUDE)
-        self.runtime.execute(source)
+        # Loaded as the server loads the module file, so errors name it as the server does.
+        file_name = module if module.endswith(".lua") else module + ".lua"
+        chunk = lua_globals.load(source, f"@{USER_PATH}/{file_name}")
+        if lupa.lua_type(chunk) != "function":
+            raise UdfError(MODULE_NOT_FOUND)
+        chunk()
         self.globals = lua_globals
+        self._call = self.runtime.eval(_CALL)
+
+    def call(self, function: Any, *arguments: Any) -> Any:
+        """Run a UDF function: its first return value; UdfError with the server's text when it fails."""
+        outcome = self._call(function, *arguments)
+        ok, value = outcome[1], outcome[2]
+        if ok:
+            return value
+        if isinstance(value, (str, bytes)):
+            raise UdfError(value.decode("utf-8", "replace") if isinstance(value, bytes) else value)
+        if isinstance(value, BaseException):  # raised by this double's Python side (record access)
+            raise UdfError(str(value))
+        # Lua raised something that is not a string: the server answers with a fixed text.
+        raise UdfError("result value type unexpected")
 
     def function(self, name: str) -> Any:
         found = self.globals[name]
@@ -309,16 +403,16 @@ class _Lua:
         if kind == "list":
             items, count = self.globals["__list_items"](value)
             return [self.from_lua(items[i]) for i in range(1, count + 1)]
-        if kind in ("map", "table"):
-            items = self.globals["__map_items"](value) if kind == "map" else value
+        if kind == "table" or (kind is None and lupa.lua_type(value) is not None):
+            return None  # the server returns nil for a Lua value that is not a record value (table, function)
+        if kind == "map":
+            items = self.globals["__map_items"](value)
             pairs = [(self.from_lua(k), self.from_lua(v)) for k, v in items.items()]
             try:  # Lua's table order is random per state; a stable order keeps answers repeatable
                 pairs.sort(key=lambda pair: pair[0])
             except TypeError:
                 pass
             return dict(pairs)
-        if lupa.lua_type(value) is not None:
-            raise UdfError(f"cannot return a Lua {lupa.lua_type(value)}")
         return value
 
 
@@ -490,7 +584,7 @@ def execute_record_udf(cluster: LocalCluster, node: NodeServer, message: Message
             if function is None:
                 raise UdfError(FUNCTION_NOT_FOUND)
             rec = lua.globals["__make_record"](handle)
-            result = function(rec, *[lua.to_lua(argument) for argument in _arguments(message)])
+            result = lua.call(function, rec, *[lua.to_lua(argument) for argument in _arguments(message)])
             value = lua.from_lua(result)
         except UdfError as error:
             return _reply_failure(cluster, namespace, digest, str(error), handle)
