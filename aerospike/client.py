@@ -13,18 +13,28 @@ from typing import Any, Callable, Optional
 
 from . import exception
 from . import record_commands as rc
-from ._constants import SERIALIZER_PYTHON
+from ._constants import (
+    OPERATOR_APPEND,
+    OPERATOR_INCR,
+    OPERATOR_PREPEND,
+    OPERATOR_TOUCH,
+    POLICY_KEY_SEND,
+    SERIALIZER_PYTHON,
+)
 from .admin_methods import AdminMethods
 from .cdt_methods import CdtMethods
 from .config import ClientConfig, parse_config
 from .key import calc_digest, parse_key
 from .policy import Resolver
-from .protocol.constants import OP_APPEND, OP_INCR, OP_PREPEND
-from .values import ValueCodec, check_bin_name
+from .protocol.constants import OP_WRITE, PARTICLE_NULL
+from .protocol.message import Op
+from .values import MAX_BIN_NAME, ValueCodec, bin_name_length, c_bin_name
 
 __all__ = ["Client"]
 
 _MISSING_ARGS: Any = object()  # query_apply's `args` left out (3.0.0 crashed on it; None is refused)
+
+_NOT_GIVEN: Any = object()  # put's serializer argument when the caller gave none
 
 # use_shared_connection: one Cluster per identical config in this process, closed with its last client.
 _shared_lock = threading.Lock()
@@ -45,8 +55,12 @@ class Client(CdtMethods, AdminMethods):
         self._config: ClientConfig = parse_config(config)
         self._resolve = Resolver(self._config.policies).resolve
         self._codec = ValueCodec(
-            self._config.serializer, self._config.deserializer, self._config.unpickle_python_blobs
+            self._config.serializer,
+            self._config.deserializer,
+            self._config.unpickle_python_blobs,
+            getattr(self._config, "strict_types", True),
         )
+        self._operate_read_policy: Any = None
         self._cluster: Any = None
         self._shared_identity: Optional[tuple] = None
         self._execute: Callable[..., Any] = _unconnected_execute
@@ -154,7 +168,7 @@ class Client(CdtMethods, AdminMethods):
             raise _not_connected()
         return cluster
 
-    # -- reads -------------------------------------------------------------------------------------------------
+    # -- single-record commands (3.0.0's argument names, checks in its order, its messages) ---------------------
 
     def get(self, key: Any, policy: Optional[dict] = None) -> tuple:
         """Read a record: ``(key, meta, bins)``; RecordNotFound when it does not exist."""
@@ -163,25 +177,32 @@ class Client(CdtMethods, AdminMethods):
             raise _not_connected()
         k = parse_key(key)
         read_policy = self._resolve("read", policy)
-        return self._execute(  # type: ignore[no-any-return]
-            cluster,
-            read_policy,
-            rc.encode_get(k, read_policy),
-            k.namespace,
-            k.partition_id,
-            False,
-            rc.get_parser(k, self._codec),
-        )
+        try:
+            return self._execute(  # type: ignore[no-any-return]
+                cluster,
+                read_policy,
+                rc.encode_get(k, read_policy),
+                k.namespace,
+                k.partition_id,
+                False,
+                rc.get_parser(k, self._codec, policy is not None and read_policy.key == POLICY_KEY_SEND),
+            )
+        except exception.AerospikeError as error:
+            raise _for_record(error, key, None)
 
     def select(self, key: Any, bins: Any, policy: Optional[dict] = None) -> tuple:
         """Read the named bins of a record: ``(key, meta, bins)``."""
         cluster = self._connected_cluster()
         k = parse_key(key)
+        rc.encode_select(k, bins, self._config.policies["read"])  # 3.0.0 checks the bins before the policy
         read_policy = self._resolve("read", policy)
         request = rc.encode_select(k, bins, read_policy)
-        return self._execute(  # type: ignore[no-any-return]
-            cluster, read_policy, request, k.namespace, k.partition_id, False, rc.select_parser(k, self._codec)
-        )
+        try:
+            return self._execute(  # type: ignore[no-any-return]
+                cluster, read_policy, request, k.namespace, k.partition_id, False, rc.select_parser(k, self._codec)
+            )
+        except exception.AerospikeError as error:
+            raise _for_record(error, key, None)
 
     def exists(self, key: Any, policy: Optional[dict] = None) -> tuple:
         """``(key, meta)`` of a record, meta None when it does not exist."""
@@ -189,11 +210,12 @@ class Client(CdtMethods, AdminMethods):
         k = parse_key(key)
         read_policy = self._resolve("read", policy)
         request = rc.encode_exists(k, read_policy)
-        return self._execute(  # type: ignore[no-any-return]
-            cluster, read_policy, request, k.namespace, k.partition_id, False, rc.exists_parser(k)
-        )
-
-    # -- writes ------------------------------------------------------------------------------------------------
+        try:
+            return self._execute(  # type: ignore[no-any-return]
+                cluster, read_policy, request, k.namespace, k.partition_id, False, rc.exists_parser(k)
+            )
+        except exception.AerospikeError as error:
+            raise _for_record(error, key, None)
 
     def put(
         self,
@@ -201,116 +223,149 @@ class Client(CdtMethods, AdminMethods):
         bins: Any,
         meta: Optional[dict] = None,
         policy: Optional[dict] = None,
-        serializer: int = SERIALIZER_PYTHON,
+        serializer: Any = _NOT_GIVEN,
     ) -> int:
-        """Write a record's bins (a None or aerospike.null() value removes the bin); returns 0."""
+        """Write a record's bins (an aerospike.null() value removes the bin); returns 0.
+
+        Values of other types than int, float, str, list, dict and GeoJSON (bool and None included) go through
+        `serializer` (one of the SERIALIZER_* constants; pickled by default).
+        """
         cluster = self._cluster
         if cluster is None:
             raise _not_connected()
-        k = parse_key(key)
-        write_policy = self._resolve("write", policy)
-        request = rc.encode_put(k, self._codec.bins_to_ops(bins, serializer), meta, write_policy)
-        return self._execute(  # type: ignore[no-any-return]
-            cluster, write_policy, request, k.namespace, k.partition_id, True, rc.status_parser()
-        )
+        codec = self._codec
+        serializer_type = SERIALIZER_PYTHON
+        if serializer is _NOT_GIVEN:
+            codec.explicit_serializer = False
+        elif isinstance(serializer, int):
+            codec.explicit_serializer = True
+            serializer_type = serializer
+        try:
+            k = parse_key(key)
+            ops = codec.bins_to_ops(bins, serializer_type)
+            if meta is not None:
+                rc.parse_meta(meta)
+            write_policy = self._resolve("write", policy)
+            request = rc.encode_put(k, ops, meta, write_policy)
+            return self._execute(  # type: ignore[no-any-return]
+                cluster, write_policy, request, k.namespace, k.partition_id, True, rc.status_parser()
+            )
+        except exception.AerospikeError as error:
+            raise _for_record(error, key, bins)
 
-    def touch(self, key: Any, val: int = 0, meta: Optional[dict] = None, policy: Optional[dict] = None) -> int:
-        """Reset a record's ttl to ``val`` seconds (0: namespace default) and bump its generation."""
-        cluster = self._connected_cluster()
-        k = parse_key(key)
-        operate_policy = self._resolve("operate", policy)
-        request = rc.encode_touch(k, val, meta, operate_policy)
-        return self._execute(  # type: ignore[no-any-return]
-            cluster, operate_policy, request, k.namespace, k.partition_id, True, rc.status_parser()
-        )
+    def touch(self, key: Any, val: Any, meta: Optional[dict] = None, policy: Optional[dict] = None) -> int:
+        """Reset a record's ttl to ``val`` seconds (0: namespace default) and bump its generation; returns 0."""
+        return self._single_operation(key, {"op": OPERATOR_TOUCH, "val": val}, meta, policy, None)
 
     def remove(self, key: Any, meta: Optional[dict] = None, policy: Optional[dict] = None) -> int:
-        """Remove a record; returns 0. (``meta`` carries 'gen' for generation checks.)"""
+        """Remove a record; returns 0. With a policy, ``meta['gen']`` is the generation POLICY_GEN_EQ/GT check.
+
+        As in 3.0.0, meta is read only when a policy is given (``remove(key, policy)`` positionally passes the
+        policy as meta, which is then ignored).
+        """
         cluster = self._connected_cluster()
-        k = parse_key(key)
-        # remove(key, policy) is the documented positional form; a policy dict there is still a policy.
-        if policy is None and meta is not None and not _looks_like_meta(meta):
-            meta, policy = None, meta
-        remove_policy = self._resolve("remove", policy)
-        request = rc.encode_remove(k, meta, remove_policy)
-        return self._execute(  # type: ignore[no-any-return]
-            cluster, remove_policy, request, k.namespace, k.partition_id, True, rc.status_parser()
-        )
+        try:
+            k = parse_key(key)
+            remove_policy = self._resolve("remove", policy)
+            if policy is None or not isinstance(meta, dict) or "gen" not in meta:
+                meta = None
+            request = rc.encode_remove(k, meta, remove_policy)
+            return self._execute(  # type: ignore[no-any-return]
+                cluster, remove_policy, request, k.namespace, k.partition_id, True, rc.status_parser()
+            )
+        except exception.AerospikeError as error:
+            raise _for_record(error, key, None)
 
     def remove_bin(self, key: Any, list: Any, meta: Optional[dict] = None, policy: Optional[dict] = None) -> int:
         """Remove the named bins from a record; returns 0."""
         cluster = self._connected_cluster()
-        k = parse_key(key)
-        if not isinstance(list, (tuple, type([]))):
-            raise exception.ParamError(exception.ParamError.code, "bins must be a list of bin names")
-        bins: dict[str, None] = {}
-        for name in list:
-            check_bin_name(name)
-            bins[name] = None
-        write_policy = self._resolve("write", policy)
-        request = rc.encode_put(k, self._codec.bins_to_ops(bins), meta, write_policy)
-        return self._execute(  # type: ignore[no-any-return]
-            cluster, write_policy, request, k.namespace, k.partition_id, True, rc.status_parser()
-        )
+        try:
+            if not isinstance(list, type([])):
+                raise exception.ParamError(exception.ParamError.code, "Bins should be a list")
+            k = parse_key(key)
+            try:
+                write_policy = self._resolve("write", policy)
+            except exception.ParamError:
+                raise exception.ClientError(exception.ClientError.code, "Incorrect policy") from None
+            ops: Any = []
+            bin_names: Any = list
+            for name in bin_names:
+                if not isinstance(name, str):
+                    raise exception.ClientError(
+                        exception.ClientError.code, "Invalid bin name, bin name should be a string or unicode string"
+                    )
+                name = c_bin_name(name)
+                if bin_name_length(name) > MAX_BIN_NAME:
+                    return 0  # 3.0.0: the C client refuses the bin and the call returns 0 without writing
+                ops.append(Op(OP_WRITE, PARTICLE_NULL, name, b""))
+            request = rc.encode_put(k, ops, meta, write_policy, "remove_bin")
+            return self._execute(  # type: ignore[no-any-return]
+                cluster, write_policy, request, k.namespace, k.partition_id, True, rc.status_parser()
+            )
+        except exception.AerospikeError as error:
+            raise _for_record(error, key, None)
 
-    def _single_op(self, op_type: int, key: Any, bin: Any, value: Any, meta: Any, policy: Any) -> int:
+    def _single_operation(self, key: Any, operation: dict, meta: Any, policy: Any, bin: Any) -> int:
+        # append, prepend, increment and touch: a one-operation operate, as 3.0.0 ran them; returns 0.
         cluster = self._connected_cluster()
-        k = parse_key(key)
-        operate_policy = self._resolve("operate", policy)
-        request = rc.encode_single_op(k, op_type, bin, value, meta, operate_policy, self._codec)
-        return self._execute(  # type: ignore[no-any-return]
-            cluster, operate_policy, request, k.namespace, k.partition_id, True, rc.status_parser()
-        )
+        try:
+            k = parse_key(key)
+            operate_policy = self._resolve("operate", policy)
+            spec = rc.encode_operate(k, [operation], meta, operate_policy, self._codec)
+            self._execute(cluster, operate_policy, spec.request, k.namespace, k.partition_id, True, rc.status_parser())
+        except exception.AerospikeError as error:
+            raise _for_record(error, key, bin)
+        return 0
 
-    def append(self, key: Any, bin: str, val: Any, meta: Optional[dict] = None, policy: Optional[dict] = None) -> int:
-        """Append a string (or bytes) to a bin; returns 0."""
-        return self._single_op(OP_APPEND, key, bin, val, meta, policy)
+    def append(self, key: Any, bin: Any, val: Any, meta: Optional[dict] = None, policy: Optional[dict] = None) -> int:
+        """Append a string (or bytearray) to a bin; returns 0."""
+        return self._single_operation(key, {"op": OPERATOR_APPEND, "bin": bin, "val": val}, meta, policy, bin)
 
-    def prepend(self, key: Any, bin: str, val: Any, meta: Optional[dict] = None, policy: Optional[dict] = None) -> int:
-        """Prepend a string (or bytes) to a bin; returns 0."""
-        return self._single_op(OP_PREPEND, key, bin, val, meta, policy)
+    def prepend(self, key: Any, bin: Any, val: Any, meta: Optional[dict] = None, policy: Optional[dict] = None) -> int:
+        """Prepend a string (or bytearray) to a bin; returns 0."""
+        return self._single_operation(key, {"op": OPERATOR_PREPEND, "bin": bin, "val": val}, meta, policy, bin)
 
     def increment(
-        self, key: Any, bin: str, offset: Any, meta: Optional[dict] = None, policy: Optional[dict] = None
+        self, key: Any, bin: Any, offset: Any, meta: Optional[dict] = None, policy: Optional[dict] = None
     ) -> int:
         """Add an int or float to a bin; returns 0."""
-        return self._single_op(OP_INCR, key, bin, offset, meta, policy)
+        return self._single_operation(key, {"op": OPERATOR_INCR, "bin": bin, "val": offset}, meta, policy, bin)
+
+    def _operate(self, key: Any, list: Any, meta: Any, policy: Any, ordered: bool) -> tuple:
+        cluster = self._connected_cluster()
+        try:
+            k = parse_key(key)
+            if not isinstance(list, type([])):
+                raise exception.ParamError(exception.ParamError.code, "Operations should be of type list")
+            operate_policy = self._resolve("operate", policy)
+            spec = rc.encode_operate(k, list, meta, operate_policy, self._codec, ordered)
+            if policy is None and not spec.is_write:
+                operate_policy = self._read_operate_policy()  # 3.0.0: reads retry twice by default
+            if ordered:
+                parser = rc.operate_ordered_parser(k, self._codec, spec)
+            else:
+                parser = rc.operate_parser(k, self._codec, spec)
+            return self._execute(  # type: ignore[no-any-return]
+                cluster, operate_policy, spec.request, k.namespace, k.partition_id, spec.is_write, parser
+            )
+        except exception.AerospikeError as error:
+            raise _for_record(error, key, None)
+
+    def _read_operate_policy(self) -> Any:
+        policy = self._operate_read_policy
+        if policy is None:
+            policy = self._operate_read_policy = self._config.policies["operate"].replace(max_retries=2)
+        return policy
 
     def operate(self, key: Any, list: Any, meta: Optional[dict] = None, policy: Optional[dict] = None) -> tuple:
         """Several bin operations on one record: ``(key, meta, bins)`` with one entry per bin read."""
-        cluster = self._cluster
-        if cluster is None:
-            raise _not_connected()
-        k = parse_key(key)
-        operate_policy = self._resolve("operate", policy)
-        spec = rc.encode_operate(k, list, meta, operate_policy, self._codec)
-        return self._execute(  # type: ignore[no-any-return]
-            cluster,
-            operate_policy,
-            spec.request,
-            k.namespace,
-            k.partition_id,
-            spec.is_write,
-            rc.operate_parser(k, self._codec, spec),
-        )
+        return self._operate(key, list, meta, policy, False)
 
     def operate_ordered(
         self, key: Any, list: Any, meta: Optional[dict] = None, policy: Optional[dict] = None
     ) -> tuple:
         """Like operate, with the results as a list of ``(bin, value)`` in operation order."""
-        cluster = self._connected_cluster()
-        k = parse_key(key)
-        operate_policy = self._resolve("operate", policy)
-        spec = rc.encode_operate(k, list, meta, operate_policy, self._codec)
-        return self._execute(  # type: ignore[no-any-return]
-            cluster,
-            operate_policy,
-            spec.request,
-            k.namespace,
-            k.partition_id,
-            spec.is_write,
-            rc.operate_ordered_parser(k, self._codec, spec),
-        )
+        return self._operate(key, list, meta, policy, True)
 
     def get_key_digest(self, ns: Any, set: Any, key: Any) -> bytearray:
         """The RIPEMD-160 digest of a key (deprecated: use aerospike.calc_digest).
@@ -643,8 +698,12 @@ def _node_at(node: Any, hosts: Any) -> bool:
     return found
 
 
-def _looks_like_meta(value: Any) -> bool:
-    return isinstance(value, dict) and bool(value) and set(value) <= {"gen", "ttl"}
+def _for_record(error: exception.AerospikeError, key: Any, bin: Any) -> exception.AerospikeError:
+    """A record error names the key (and bin) of the call, as 3.0.0's did; other errors pass unchanged."""
+    if isinstance(error, (exception.RecordError, exception.LDTError)):
+        error.key = key
+        error.bin = bin
+    return error
 
 
 def _unconnected_execute(*args: Any) -> Any:

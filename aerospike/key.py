@@ -93,51 +93,57 @@ class Key:
 _new_key = object.__new__
 
 
-def _encode_user_key(user_key: Any) -> tuple[bytes, bytes]:
-    """(type byte, key bytes) of a primary key; ParamError for anything the spec does not allow."""
+def _c_string(text: str) -> bytes:
+    # 3.0.0 hands names and string keys to the C client as C strings: they end at the first NUL.
+    encoded = text.encode("utf-8")
+    return encoded.split(b"\0", 1)[0] if b"\0" in encoded else encoded
+
+
+def _encode_user_key(user_key: Any) -> tuple[bytes, bytes, Any]:
+    """(type byte, key bytes, the key as results report it) of a primary key (3.0.0's pyobject_to_key)."""
     kind = type(user_key)
-    if kind is str:
-        return _STRING_TYPE, user_key.encode("utf-8")
-    if kind is int:
+    if kind is str or (kind is not int and isinstance(user_key, str)):
+        key_bytes = _c_string(user_key)
+        return _STRING_TYPE, key_bytes, key_bytes.decode("utf-8")
+    if isinstance(user_key, int):  # bool included: 3.0.0 took it as the integer key 0 or 1
         if not _INT64_MIN <= user_key <= _INT64_MAX:
-            raise ParamError("integer key out of the signed 64-bit range")
-        return _INTEGER_TYPE, _INT64.pack(user_key)
-    if kind is bytearray or kind is bytes:
-        return _BLOB_TYPE, bytes(user_key)
-    if kind is bool:
-        raise ParamError("key is invalid: a bool is not a primary key")
-    if isinstance(user_key, str):
-        return _STRING_TYPE, str(user_key).encode("utf-8")
-    if isinstance(user_key, int):
-        return _encode_user_key(int(user_key))
-    if isinstance(user_key, (bytes, bytearray)):
-        return _BLOB_TYPE, bytes(user_key)
-    raise ParamError(f"key is invalid: primary key of type {kind.__name__} (must be str, int or bytearray)")
+            raise ParamError("integer value for KEY exceeds sys.maxsize")
+        return _INTEGER_TYPE, _INT64.pack(user_key), int(user_key)
+    if isinstance(user_key, bytearray):
+        if not user_key:
+            raise ParamError("Byte array size cannot be 0")
+        return _BLOB_TYPE, bytes(user_key), bytearray(user_key)
+    if isinstance(user_key, bytes):
+        # A bytes key is a string key up to its first NUL, as 3.0.0 sent it.
+        key_bytes = user_key.split(b"\0", 1)[0]
+        try:
+            reported: Any = key_bytes.decode("utf-8")
+        except UnicodeDecodeError:
+            reported = key_bytes
+        return _STRING_TYPE, key_bytes, reported
+    raise ParamError("key is invalid")
 
 
 def _check_namespace(namespace: Any) -> bytes:
-    if type(namespace) is not str:
-        if not isinstance(namespace, str):
-            raise ParamError("namespace must be a string")
-    ns_bytes = namespace.encode("utf-8")
-    if not ns_bytes or len(ns_bytes) > _MAX_NAMESPACE:
-        raise ParamError(f"namespace must be 1 to {_MAX_NAMESPACE} bytes")
-    return ns_bytes
+    if type(namespace) is not str and not isinstance(namespace, str):
+        raise ParamError("namespace must be a string")
+    return _c_string(namespace)
 
 
 def _check_set(set_name: Any) -> bytes:
     if set_name is None:
         return b""
     if not isinstance(set_name, str):
-        raise ParamError("set must be a string or None")
-    set_bytes = set_name.encode("utf-8")
-    if len(set_bytes) > _MAX_SET:
-        raise ParamError(f"set name must be at most {_MAX_SET} bytes")
-    return set_bytes
+        raise ParamError("set must be a string")
+    return _c_string(set_name)
 
 
 def parse_key(key: Any) -> Key:
-    """Validate a spec key tuple and compute its digest and partition id."""
+    """Validate a spec key tuple (or key dict) and compute its digest and partition id.
+
+    Errors are 3.0.0's ParamErrors: 'key is invalid', 'namespace must be a string', 'set must be a string',
+    'either key or digest is required', ...
+    """
     if type(key) is tuple and len(key) == 3:
         # Fast path for the common (str namespace, str set, str or int key) tuple; anything else, or anything
         # out of range, goes through make_key, which raises the proper error.
@@ -145,9 +151,11 @@ def parse_key(key: Any) -> Key:
         if type(namespace) is str and type(set_name) is str:
             ns_bytes = namespace.encode("utf-8")
             set_bytes = set_name.encode("utf-8")
-            if 0 < len(ns_bytes) <= _MAX_NAMESPACE and len(set_bytes) <= _MAX_SET:
+            if 0 < len(ns_bytes) <= _MAX_NAMESPACE and 0 < len(set_bytes) <= _MAX_SET and b"\0" not in (
+                ns_bytes + set_bytes
+            ):
                 kind = type(user_key)
-                if kind is str:
+                if kind is str and "\0" not in user_key:
                     key_field = _STRING_TYPE + user_key.encode("utf-8")
                 elif kind is int and _INT64_MIN <= user_key <= _INT64_MAX:
                     key_field = _INTEGER_TYPE + _INT64.pack(user_key)
@@ -168,10 +176,10 @@ def parse_key(key: Any) -> Key:
                 parsed.set_bytes = set_bytes
                 return parsed
         return make_key(namespace, set_name, user_key)
-    if type(key) is not tuple:
+    if type(key) is not tuple and not isinstance(key, tuple):
         if isinstance(key, dict):
             return _parse_key_dict(key)
-        raise ParamError("key is invalid: it must be a tuple (namespace, set, key[, digest])")
+        raise ParamError("key is invalid")
     size = len(key)
     if size == 3:
         namespace, set_name, user_key = key
@@ -186,7 +194,7 @@ def parse_key(key: Any) -> Key:
 def _parse_key_dict(key: dict) -> Key:
     # 3.0.0 also accepted {'ns': .., 'set': .., 'key': .., 'digest': ..} wherever a key tuple was allowed.
     if "ns" not in key:
-        raise ParamError("key is invalid: dict key needs 'ns'")
+        raise ParamError("namespace is required")
     return make_key(key["ns"], key.get("set"), key.get("key"), key.get("digest"))
 
 
@@ -195,28 +203,50 @@ def make_key(namespace: Any, set_name: Any, user_key: Any, digest: Any = None) -
     ns_bytes = _check_namespace(namespace)
     set_bytes = _check_set(set_name)
     if user_key is not None:
-        type_byte, key_bytes = _encode_user_key(user_key)
+        type_byte, key_bytes, reported = _encode_user_key(user_key)
+        _check_sizes(ns_bytes, set_bytes)
         computed = _ripemd160(set_bytes + type_byte + key_bytes)
-        return Key(namespace, set_name, user_key, computed, type_byte + key_bytes, ns_bytes, set_bytes)
+        return Key(_name(ns_bytes), _set_name(set_bytes), reported, computed, type_byte + key_bytes, ns_bytes,
+                   set_bytes)
     if digest is None:
-        raise ParamError("key is invalid: either a primary key or a digest is required")
-    if not isinstance(digest, (bytes, bytearray)):
-        raise ParamError("digest is invalid: it must be a bytearray")
+        raise ParamError("either key or digest is required")
+    if not isinstance(digest, bytearray):
+        raise ParamError("digest is invalid. expected a bytearray")
     if len(digest) != DIGEST_SIZE:
-        raise ParamError(f"digest is invalid: it must be {DIGEST_SIZE} bytes")
-    return Key(namespace, set_name, None, bytes(digest), None, ns_bytes, set_bytes)
+        raise ParamError(f"digest size is invalid. should be 20 bytes, but received {len(digest)}")
+    _check_sizes(ns_bytes, set_bytes)
+    return Key(_name(ns_bytes), _set_name(set_bytes), None, bytes(digest), None, ns_bytes, set_bytes)
 
 
-def calc_digest(namespace: Any, set_name: Any, user_key: Any) -> bytearray:
-    """RIPEMD-160 digest of a key as a bytearray (the namespace is checked but not hashed)."""
-    _check_namespace(namespace)
-    if set_name is not None and not isinstance(set_name, str):
-        raise ParamError("set must be a string or None")
-    set_bytes = _check_set(set_name)
-    if user_key is None:
-        raise ParamError("key is invalid: a primary key is required")
-    type_byte, key_bytes = _encode_user_key(user_key)
-    return bytearray(_ripemd160(set_bytes + type_byte + key_bytes))
+def _check_sizes(ns_bytes: bytes, set_bytes: bytes) -> None:
+    # The C client's as_key_init refuses an empty or over-long namespace and an over-long set.
+    if not ns_bytes or len(ns_bytes) > _MAX_NAMESPACE or len(set_bytes) > _MAX_SET:
+        raise ParamError("key is invalid")
+
+
+def _name(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def _set_name(raw: bytes) -> Optional[str]:
+    # Results report an empty set name as None (3.0.0's key_to_pyobject).
+    return raw.decode("utf-8", "surrogateescape") if raw else None
+
+
+def calc_digest(namespace: Any, set_name: Any, user_key: Any, check_types: bool = True) -> bytearray:
+    """RIPEMD-160 digest of a key as a bytearray (the namespace is checked but not hashed).
+
+    With `check_types` (aerospike.calc_digest) the argument types are checked first, raising 3.0.0's
+    TypeErrors; otherwise (Client.get_key_digest) the parts go through the key checks only.
+    """
+    if check_types:
+        if not isinstance(namespace, str):
+            raise TypeError("Namespace should be a string")
+        if not isinstance(set_name, str):
+            raise TypeError("Set should be a string or unicode")
+        if not isinstance(user_key, (str, int, bytearray)):
+            raise TypeError("Key is invalid")
+    return bytearray(_parse_key_dict({"ns": namespace, "set": set_name, "key": user_key}).digest)
 
 
 def partition_id(digest: bytes | bytearray) -> int:

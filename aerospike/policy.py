@@ -1,9 +1,20 @@
 """Policies of the spec as frozen objects, built once from dicts and merged cheaply per call.
 
 Owns: the policy kinds of client.rst/query.rst/scan.rst (read, write, operate, apply, remove, batch, query,
-scan, info, admin), their keys, defaults and value checks, the deprecated top-level defaults of
-``config['policies']``, and :func:`resolve`, which lays a per-call dict over a client default.
-Must not know sockets or the protocol. A bad key or value raises ``exception.ParamError`` naming it.
+scan, info, admin), which keys each kind reads, defaults and value checks, the deprecated top-level defaults of
+``config['policies']``, and :class:`Resolver`, which lays a per-call dict over a client default.
+Must not know sockets or the protocol.
+
+The parsing follows client 3.0.0 (its policy.c for per-call dicts, policy_config.c and the client constructor
+for ``config['policies']``):
+
+- per call: None means the client's default; anything but a dict raises ``ParamError('policy must be a dict')``;
+  each key the kind reads must hold an ``int`` (``bool`` included) or raises ``ParamError('<key> is invalid')``,
+  and its value is taken as the C client takes it (cast to 32 bits, enums and flags unchecked); keys a kind does
+  not read (unknown ones, old names such as ``retry``, ``consistency``, ``commit``) are ignored. ``timeout`` is
+  the pre-3.0 name of ``total_timeout`` (which wins when both are given); for info and admin it is the field.
+- in the config: a kind's dict may hold only in-range unsigned 32-bit integers and ``bool`` flags, else
+  ``ParamError('Invalid Policy setting value')``; the deprecated top-level keys apply only when they hold ints.
 
 Every policy object carries every attribute (with the kind's defaults), so the command loop can read
 ``total_timeout``, ``socket_timeout``, ``sleep_between_retries`` (ms), ``max_retries`` and ``replica`` from any.
@@ -11,176 +22,130 @@ Every policy object carries every attribute (with the kind's defaults), so the c
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Mapping, Optional
 
 from ._constants import (
     POLICY_COMMIT_LEVEL_ALL,
-    POLICY_COMMIT_LEVEL_MASTER,
-    POLICY_CONSISTENCY_ALL,
     POLICY_CONSISTENCY_ONE,
-    POLICY_EXISTS_CREATE,
-    POLICY_EXISTS_CREATE_OR_REPLACE,
     POLICY_EXISTS_IGNORE,
-    POLICY_EXISTS_REPLACE,
-    POLICY_EXISTS_UPDATE,
-    POLICY_GEN_EQ,
-    POLICY_GEN_GT,
     POLICY_GEN_IGNORE,
     POLICY_KEY_DIGEST,
-    POLICY_KEY_SEND,
-    POLICY_REPLICA_ANY,
     POLICY_REPLICA_MASTER,
-    POLICY_REPLICA_SEQUENCE,
-    POLICY_RETRY_NONE,
-    POLICY_RETRY_ONCE,
 )
 from .exception import ParamError
 
-__all__ = ["KINDS", "Policy", "build", "build_defaults", "resolve"]
+__all__ = ["KINDS", "Policy", "Resolver", "build", "build_defaults", "resolve"]
 
-_U32_MAX = 0xFFFFFFFF
+_U32_MASK = 0xFFFFFFFF
+_U16_MASK = 0xFFFF
+_INT32_LIMIT = 1 << 31
 
-
-def _uint(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ParamError(f"policy key {name!r} must be an integer, not {type(value).__name__}")
-    if not 0 <= value <= _U32_MAX:
-        raise ParamError(f"policy key {name!r} must be between 0 and {_U32_MAX}")
-    return int(value)
-
-
-def _flag(name: str, value: Any) -> bool:
-    # 3.0.0 read these with PyObject_IsTrue-like rules on ints; accept bools and 0/1 integers only.
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    raise ParamError(f"policy key {name!r} must be a bool, not {value!r}")
-
-
-def _choice(*allowed: int) -> Callable[[str, Any], int]:
-    def check(name: str, value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value not in allowed:
-            raise ParamError(f"policy key {name!r} has invalid value {value!r}")
-        return int(value)
-
-    return check
-
-
-_KEY = _choice(POLICY_KEY_DIGEST, POLICY_KEY_SEND)
-_EXISTS = _choice(
-    POLICY_EXISTS_IGNORE,
-    POLICY_EXISTS_CREATE,
-    POLICY_EXISTS_UPDATE,
-    POLICY_EXISTS_REPLACE,
-    POLICY_EXISTS_CREATE_OR_REPLACE,
-)
-_GEN = _choice(POLICY_GEN_IGNORE, POLICY_GEN_EQ, POLICY_GEN_GT)
-_COMMIT = _choice(POLICY_COMMIT_LEVEL_ALL, POLICY_COMMIT_LEVEL_MASTER)
-_CONSISTENCY = _choice(POLICY_CONSISTENCY_ONE, POLICY_CONSISTENCY_ALL)
-_REPLICA = _choice(POLICY_REPLICA_MASTER, POLICY_REPLICA_ANY, POLICY_REPLICA_SEQUENCE)
-_RETRY = _choice(POLICY_RETRY_NONE, POLICY_RETRY_ONCE)
-
-# Every attribute a policy object has, with its checker and the value it has unless a kind says otherwise.
-_FIELDS: dict[str, tuple[Callable[[str, Any], Any], Any]] = {
-    "total_timeout": (_uint, 1000),
-    "socket_timeout": (_uint, 0),
-    "max_retries": (_uint, 0),
-    "sleep_between_retries": (_uint, 0),
-    "key": (_KEY, POLICY_KEY_DIGEST),
-    "exists": (_EXISTS, POLICY_EXISTS_IGNORE),
-    "gen": (_GEN, POLICY_GEN_IGNORE),
-    "commit_level": (_COMMIT, POLICY_COMMIT_LEVEL_ALL),
-    "consistency_level": (_CONSISTENCY, POLICY_CONSISTENCY_ONE),
-    "replica": (_REPLICA, POLICY_REPLICA_MASTER),
-    "durable_delete": (_flag, False),
-    "linearize_read": (_flag, False),
-    "deserialize": (_flag, True),
-    "compression_threshold": (_uint, 0),
-    "concurrent": (_flag, False),
-    "allow_inline": (_flag, True),
-    "send_set_name": (_flag, False),
-    "use_batch_direct": (_flag, False),
-    "fail_on_cluster_change": (_flag, False),
-    "timeout": (_uint, 1000),
+# How a field's value is stored: "u32" (cast to unsigned 32 bits), "u16", "enum" (a C enum: 32-bit signed),
+# "flag" (C bool: any non-zero int is true).
+_FIELDS: dict[str, tuple[str, Any]] = {
+    "total_timeout": ("u32", 1000),
+    "socket_timeout": ("u32", 0),
+    "max_retries": ("u32", 0),
+    "sleep_between_retries": ("u32", 0),
+    "key": ("enum", POLICY_KEY_DIGEST),
+    "exists": ("enum", POLICY_EXISTS_IGNORE),
+    "gen": ("enum", POLICY_GEN_IGNORE),
+    "generation": ("u16", 0),
+    "commit_level": ("enum", POLICY_COMMIT_LEVEL_ALL),
+    "consistency_level": ("enum", POLICY_CONSISTENCY_ONE),
+    "replica": ("enum", POLICY_REPLICA_MASTER),
+    "durable_delete": ("flag", False),
+    "linearize_read": ("flag", False),
+    "deserialize": ("flag", True),
+    "compression_threshold": ("u32", 0),
+    "concurrent": ("flag", False),
+    "allow_inline": ("flag", True),
+    "send_set_name": ("flag", False),
+    "use_batch_direct": ("flag", False),
+    "fail_on_cluster_change": ("flag", False),
+    "send_as_is": ("flag", True),
+    "check_bounds": ("flag", True),
+    "timeout": ("u32", 1000),
 }
 
-_TIMING = ("total_timeout", "socket_timeout", "max_retries", "sleep_between_retries")
+_BASE = ("total_timeout", "socket_timeout", "max_retries", "sleep_between_retries")
 
-# Keys each kind accepts (spec) and its defaults where they differ from _FIELDS.
-KINDS: dict[str, tuple[frozenset[str], dict[str, Any]]] = {
-    "read": (
-        frozenset(_TIMING + ("deserialize", "linearize_read", "key", "consistency_level", "replica")),
-        {"max_retries": 2},
-    ),
+# Per kind: the keys a per-call dict is read for, in the order 3.0.0 reads them (the first bad one is reported),
+# and the kind's defaults where they differ from _FIELDS. "timeout" is read first by every kind but info/admin.
+KINDS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
+    "read": (_BASE + ("key", "consistency_level", "replica", "deserialize", "linearize_read"), {"max_retries": 2}),
     "write": (
-        frozenset(
-            _TIMING
-            + ("key", "exists", "gen", "commit_level", "durable_delete", "compression_threshold", "replica")
-        ),
+        _BASE + ("key", "gen", "exists", "commit_level", "durable_delete", "replica", "compression_threshold"),
         {},
     ),
+    "apply": (_BASE + ("key", "replica", "gen", "commit_level", "durable_delete", "linearize_read"), {}),
+    "remove": (_BASE + ("generation", "key", "gen", "commit_level", "replica", "durable_delete"), {}),
     "operate": (
-        frozenset(
-            _TIMING
-            + (
-                "linearize_read",
-                "key",
-                "gen",
-                "replica",
-                "commit_level",
-                "consistency_level",
-                "durable_delete",
-                "exists",
-                "deserialize",
-            )
-        ),
-        {},
-    ),
-    "apply": (
-        frozenset(_TIMING + ("linearize_read", "key", "commit_level", "durable_delete", "replica", "gen")),
-        {},
-    ),
-    "remove": (
-        frozenset(_TIMING + ("key", "commit_level", "gen", "durable_delete", "replica")),
+        _BASE
+        + ("key", "gen", "commit_level", "consistency_level", "replica", "durable_delete", "deserialize",
+           "linearize_read"),
         {},
     ),
     "batch": (
-        frozenset(
-            _TIMING
-            + (
-                "linearize_read",
-                "consistency_level",
-                "concurrent",
-                "allow_inline",
-                "send_set_name",
-                "deserialize",
-                "use_batch_direct",
-                "replica",
-            )
-        ),
+        _BASE
+        + ("consistency_level", "concurrent", "use_batch_direct", "allow_inline", "send_set_name", "deserialize",
+           "linearize_read"),
         {"max_retries": 2},
     ),
-    "query": (frozenset(_TIMING + ("deserialize",)), {"socket_timeout": 10000, "total_timeout": 0}),
+    "query": (_BASE + ("deserialize",), {"socket_timeout": 10000, "total_timeout": 0}),
     "scan": (
-        frozenset(_TIMING + ("fail_on_cluster_change", "durable_delete")),
+        _BASE + ("fail_on_cluster_change", "durable_delete"),
         {"socket_timeout": 10000, "total_timeout": 0},
     ),
-    "info": (frozenset(("timeout",)), {}),
-    "admin": (frozenset(("timeout",)), {}),
+    "info": (("timeout", "send_as_is", "check_bounds"), {}),
+    "admin": (("timeout",), {}),
 }
 
-# Deprecated top-level keys of config['policies'] and the kinds each one is a default for (aerospike.rst).
+# The keys config['policies'][kind] is read for (3.0.0's policy_config.c): no 'timeout', no 'generation', and
+# no info or admin dicts at all.
+_CONFIG_KEYS: dict[str, tuple[str, ...]] = {
+    "read": _BASE + ("key", "replica", "consistency_level", "deserialize", "linearize_read"),
+    "write": _BASE + ("key", "replica", "commit_level", "gen", "exists", "compression_threshold", "durable_delete"),
+    "apply": _BASE + ("key", "replica", "gen", "commit_level", "durable_delete", "linearize_read"),
+    "remove": _BASE + ("key", "replica", "commit_level", "gen", "durable_delete"),
+    "query": _BASE + ("deserialize",),
+    "scan": _BASE + ("durable_delete", "fail_on_cluster_change"),
+    "operate": _BASE
+    + ("key", "replica", "commit_level", "gen", "consistency_level", "durable_delete", "deserialize",
+       "linearize_read"),
+    "batch": _BASE
+    + ("consistency_level", "concurrent", "use_batch_direct", "allow_inline", "send_set_name", "deserialize",
+       "linearize_read"),
+}
+
+_COMMAND_KINDS = ("read", "write", "apply", "operate", "query", "scan", "remove", "batch")
+
+# Deprecated top-level keys of config['policies'] and the kinds each one is a default for (3.0.0's constructor).
+# 'timeout' is total_timeout. A value that is not an int is ignored, as 3.0.0 ignored it.
 DEPRECATED_DEFAULTS: dict[str, tuple[str, ...]] = {
-    "total_timeout": ("read", "write", "operate", "apply", "remove", "batch", "query", "scan"),
-    "timeout": ("read", "write", "operate", "apply", "remove", "batch", "query", "scan", "info", "admin"),
     "key": ("read", "write", "apply", "operate", "remove"),
+    "timeout": _COMMAND_KINDS,
+    "socket_timeout": _COMMAND_KINDS,
+    "total_timeout": _COMMAND_KINDS,
+    "max_retries": _COMMAND_KINDS,
     "exists": ("write",),
-    "max_retries": ("read", "write", "operate", "apply", "remove", "batch", "query", "scan"),
-    "consistency_level": ("read", "operate", "batch"),
     "replica": ("read", "write", "apply", "operate", "remove"),
+    "consistency_level": ("read", "operate", "batch"),
     "commit_level": ("write", "apply", "operate", "remove"),
 }
+
+
+def _cast(name: str, value: int) -> Any:
+    """The value a C client field of `name` holds after 3.0.0's cast of the Python int `value`."""
+    storage = _FIELDS[name][0]
+    if storage == "flag":
+        return value != 0
+    if storage == "u32":
+        return value & _U32_MASK
+    if storage == "u16":
+        return value & _U16_MASK
+    value &= _U32_MASK  # an enum: a 32-bit signed int
+    return value - (1 << 32) if value >= _INT32_LIMIT else value
 
 
 class Policy:
@@ -196,6 +161,7 @@ class Policy:
     key: int
     exists: int
     gen: int
+    generation: int
     commit_level: int
     consistency_level: int
     replica: int
@@ -208,6 +174,8 @@ class Policy:
     send_set_name: bool
     use_batch_direct: bool
     fail_on_cluster_change: bool
+    send_as_is: bool
+    check_bounds: bool
     timeout: int
 
     def __init__(self, kind: str, values: Mapping[str, Any]) -> None:
@@ -223,8 +191,14 @@ class Policy:
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("policies are frozen")
 
+    def replace(self, **changes: Any) -> Policy:
+        """A copy with some attributes changed (values taken as given)."""
+        values = {name: getattr(self, name) for name in _FIELDS}
+        values.update(changes)
+        return Policy(self.kind, values)
+
     def as_dict(self) -> dict[str, Any]:
-        """The keys this kind accepts with their values."""
+        """The keys this kind reads with their values."""
         return {name: getattr(self, name) for name in sorted(KINDS[self.kind][0])}
 
     def __repr__(self) -> str:
@@ -239,25 +213,24 @@ class Policy:
         return hash((self.kind,) + tuple(getattr(self, n) for n in _FIELDS))
 
 
-def _apply(kind: str, values: dict[str, Any], overrides: Mapping[str, Any], strict: bool = True) -> None:
-    allowed = KINDS[kind][0]
-    for name, value in overrides.items():
-        if name == "retry":
-            # 3.0.0's legacy retry key (POLICY_RETRY_*): ONCE means one retry unless max_retries is given.
-            if "max_retries" not in overrides:
-                values["max_retries"] = 1 if _RETRY(name, value) == POLICY_RETRY_ONCE else 0
+def _apply(kind: str, values: dict[str, Any], overrides: Mapping[str, Any]) -> None:
+    """Lay a per-call dict over `values` as 3.0.0's pyobject_to_policy_<kind> does."""
+    keys = KINDS[kind][0]
+    if kind not in ("info", "admin"):
+        if "timeout" in overrides:
+            legacy = overrides["timeout"]
+            if not isinstance(legacy, int):
+                raise ParamError("timeout is invalid")
+            values["total_timeout"] = legacy & _U32_MASK
+    for name in keys:
+        value = overrides.get(name)
+        if value is None:
+            if name in overrides:
+                raise ParamError(f"{name} is invalid")
             continue
-        if name == "timeout" and kind not in ("info", "admin"):
-            # The pre-3.0 name of total_timeout.
-            values["total_timeout"] = _uint(name, value)
-            continue
-        if name not in allowed:
-            if not isinstance(name, str):
-                raise ParamError(f"policy keys must be strings, not {name!r}")
-            if strict:
-                raise ParamError(f"invalid {kind} policy key {name!r}")
-            continue
-        values[name] = _FIELDS[name][0](name, value)
+        if not isinstance(value, int):
+            raise ParamError(f"{name} is invalid")
+        values[name] = _cast(name, value)
 
 
 def _defaults(kind: str) -> dict[str, Any]:
@@ -267,18 +240,29 @@ def _defaults(kind: str) -> dict[str, Any]:
 
 
 def build(kind: str, overrides: Optional[Mapping[str, Any]] = None, base: Optional[Policy] = None) -> Policy:
-    """A policy of `kind`: `base` (or the kind's defaults) with `overrides` laid over it."""
+    """A policy of `kind`: `base` (or the kind's defaults) with the per-call dict `overrides` laid over it."""
     if kind not in KINDS:
         raise ParamError(f"unknown policy kind {kind!r}")
     if base is not None:
         values = {name: getattr(base, name) for name in _FIELDS}
     else:
         values = _defaults(kind)
-    if overrides:
-        if not isinstance(overrides, Mapping):
-            raise ParamError(f"{kind} policy must be a dict")
+    if overrides is not None:
+        if not isinstance(overrides, dict):
+            raise ParamError("policy must be a dict")
         _apply(kind, values, overrides)
     return Policy(kind, values)
+
+
+def _config_value(name: str, value: Any) -> Any:
+    # policy_config.c: unsigned 32-bit fields take an int in range, flags take a bool; anything else fails.
+    if _FIELDS[name][0] == "flag":
+        if not isinstance(value, bool):
+            raise ParamError("Invalid Policy setting value")
+        return value
+    if not isinstance(value, int) or not 0 <= value <= _U32_MASK:
+        raise ParamError("Invalid Policy setting value")
+    return _cast(name, value)
 
 
 def build_defaults(
@@ -287,40 +271,31 @@ def build_defaults(
     """The client's default policy of every kind from ``config['policies']`` (deprecated keys included).
 
     `compression_threshold` is the deprecated top-level config key: the default of every policy kind that has
-    the field (the write policy), under what the kind's own dict says.
+    the field (the write policy), under what the kind's own dict says. A `policies` value that is not a dict is
+    ignored, as 3.0.0 ignored it.
     """
-    if policies is None:
+    if not isinstance(policies, dict):
         policies = {}
-    if not isinstance(policies, Mapping):
-        raise ParamError("config key 'policies' must be a dict")
-    shared: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
-    for name, value in policies.items():
-        if name in KINDS:
-            if not isinstance(value, Mapping):
-                raise ParamError(f"config key 'policies.{name}' must be a dict")
-            continue
-        targets = DEPRECATED_DEFAULTS.get(name)
-        if targets is None:
-            raise ParamError(f"invalid config key 'policies.{name}'")
-        for kind in targets:
-            # 'timeout' means total_timeout for command kinds and timeout for info/admin.
-            target = name
-            if name == "timeout":
-                target = "timeout" if kind in ("info", "admin") else "total_timeout"
-            shared[kind][target] = _FIELDS[target][0](f"policies.{name}", value)
+    values = {kind: _defaults(kind) for kind in KINDS}
     if compression_threshold:
-        for kind in KINDS:
-            if "compression_threshold" in KINDS[kind][0]:
-                shared[kind].setdefault("compression_threshold", compression_threshold)
-    result = {}
-    for kind in KINDS:
-        values = _defaults(kind)
-        values.update(shared[kind])
-        specific = policies.get(kind)
-        if specific:
-            _apply(kind, values, specific)
-        result[kind] = Policy(kind, values)
-    return result
+        values["write"]["compression_threshold"] = compression_threshold & _U32_MASK
+    for name, targets in DEPRECATED_DEFAULTS.items():
+        value = policies.get(name)
+        if value is None or not isinstance(value, int):
+            continue
+        target = "total_timeout" if name == "timeout" else name
+        for kind in targets:
+            values[kind][target] = _cast(target, value)
+    for kind, keys in _CONFIG_KEYS.items():
+        if kind not in policies:
+            continue
+        specific = policies[kind]
+        if not isinstance(specific, dict):
+            raise ParamError("Invalid Policy setting value")
+        for name in keys:
+            if name in specific:
+                values[kind][name] = _config_value(name, specific[name])
+    return {kind: Policy(kind, kind_values) for kind, kind_values in values.items()}
 
 
 _CACHE_LIMIT = 512
@@ -336,18 +311,19 @@ class Resolver:
         self._cache: dict[tuple, Policy] = {}
 
     def resolve(self, kind: str, policy: Any) -> Policy:
-        """The policy of `kind` for one call; ParamError when `policy` is not a dict or has bad keys."""
+        """The policy of `kind` for one call; ParamError when `policy` is not a dict or a key it reads is bad."""
         if policy is None:
             return self.defaults[kind]
         if type(policy) is not dict:
             if isinstance(policy, Policy):
                 return policy
-            if not isinstance(policy, Mapping):
+            if not isinstance(policy, dict):
                 raise ParamError("policy must be a dict")
         if not policy:
             return self.defaults[kind]
         try:
-            cache_key = (kind,) + tuple(policy.items())
+            # The value's type is part of the key: 1 and 1.0 (or True) hash alike but do not parse alike.
+            cache_key = (kind,) + tuple((name, type(value), value) for name, value in policy.items())
             cached = self._cache.get(cache_key)
         except TypeError:  # an unhashable value; merge without caching
             return build(kind, policy, self.defaults[kind])
@@ -364,6 +340,6 @@ def resolve(defaults: dict[str, Policy], kind: str, policy: Any) -> Policy:
     """One-off resolution without a cache (see :class:`Resolver` for the client's cached path)."""
     if policy is None:
         return defaults[kind]
-    if not isinstance(policy, Mapping):
-        raise ParamError("policy must be a dict")
+    if isinstance(policy, Policy):
+        return policy
     return build(kind, policy, defaults[kind])

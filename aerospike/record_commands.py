@@ -36,7 +36,7 @@ from ._constants import (
     POLICY_KEY_SEND,
     SERIALIZER_PYTHON,
 )
-from .exception import AerospikeError, ParamError, error_for_code
+from .exception import AerospikeError, BinNameError, ClientError, ParamError, error_for_code
 from .key import Key
 from .ops import ResultShape, build_cdt_op, is_cdt_op
 from .ops.results import KIND_KEY_VALUE, flat_key_values
@@ -66,7 +66,6 @@ from .protocol.constants import (
     INFO3_SC_READ_TYPE,
     INFO3_UPDATE_ONLY,
     OP_APPEND,
-    OP_DELETE,
     OP_INCR,
     OP_PREPEND,
     OP_READ,
@@ -82,8 +81,7 @@ from .protocol.constants import (
 )
 from .protocol.errors import ProtocolError
 from .protocol.message import Message, Op, encode_fields, encode_message_with_fields
-from .protocol.particles import decode_value
-from .values import MAX_BIN_NAME, ValueCodec, check_bin_name
+from .values import BIN_NAME_TOO_LONG, MAX_BIN_NAME, Null, ValueCodec, bin_name_length, c_bin_name
 
 __all__ = [
     "NEVER_EXPIRES",
@@ -103,6 +101,8 @@ __all__ = [
     "ttl_from_void_time",
 ]
 
+_NULL = Null()
+_PLAIN_CODEC = ValueCodec()
 NEVER_EXPIRES = 0xFFFFFFFF  # the ttl the official client reports for a record that never expires
 _U32_MAX = 0xFFFFFFFF
 _EMPTY = b""
@@ -110,31 +110,46 @@ _EMPTY = b""
 # ------------------------------------------------------------------------------------------------ meta
 
 
-def parse_meta(meta: Any) -> tuple[int, int]:
-    """(ttl, generation) of a meta dict for the message header; ttl -1/-2 become the u32 specials."""
+_C_LONG_MIN = -(1 << 63)
+_C_LONG_LIMIT = 1 << 63
+_U16_MAX = 0xFFFF
+
+
+def parse_meta(meta: Any, style: str = "put") -> tuple[int, int]:
+    """(ttl, generation) of a meta dict for the message header, as 3.0.0 reads it for `style`'s methods.
+
+    "put" (put): meta must be a dict; "operate" (operate, operate_ordered, append, prepend, increment, touch);
+    "remove_bin" (a meta that is not a dict is ignored). ttl is cast to 32 bits (-1 never expires, -2 keeps the
+    ttl), gen to 16 bits; ``bool`` counts as an int; a missing key is 0.
+    """
     if meta is None:
         return 0, 0
-    if not isinstance(meta, dict):
-        raise ParamError("meta must be a dict")
-    ttl = meta.get("ttl", 0)
-    gen = meta.get("gen", 0)
-    if ttl is None:
+    if type(meta) is not dict and not isinstance(meta, dict):
+        if style == "put":
+            raise ParamError("meta must be a dictionary")
+        if style == "operate":
+            raise ParamError("Metadata should be of type dictionary")
+        return 0, 0
+    ttl = meta.get("ttl", 0) if "ttl" in meta else 0
+    gen = meta.get("gen", 0) if "gen" in meta else 0
+    error: Optional[str] = None
+    if not isinstance(ttl, int):
+        error = "TTL should be an int or long" if style == "put" else "Ttl should be an int or long"
+        if style != "put":
+            raise ParamError(error)
         ttl = 0
-    if gen is None:
-        gen = 0
-    if isinstance(ttl, bool) or not isinstance(ttl, int):
-        raise ParamError("meta 'ttl' must be an integer")
-    if isinstance(gen, bool) or not isinstance(gen, int):
-        raise ParamError("meta 'gen' must be an integer")
-    if ttl < 0:
-        if ttl < -2:
-            raise ParamError("meta 'ttl' must be -2, -1 or a number of seconds")
-        ttl &= _U32_MAX
-    elif ttl > _U32_MAX:
-        raise ParamError("meta 'ttl' is out of range")
-    if not 0 <= gen <= _U32_MAX:
-        raise ParamError("meta 'gen' is out of range")
-    return ttl, gen
+    elif not _C_LONG_MIN <= ttl < _C_LONG_LIMIT:
+        error = "integer value exceeds sys.maxsize" if style == "put" else "integer value for ttl exceeds sys.maxsize"
+        if style != "put":
+            raise ParamError(error)
+        ttl = 0
+    if not isinstance(gen, int):
+        error = "Generation should be an int or long"
+    elif not _C_LONG_MIN <= gen < _C_LONG_LIMIT:
+        error = "integer value exceeds sys.maxsize" if style == "put" else "integer value for gen exceeds sys.maxsize"
+    if error is not None:  # put reports the last bad field, the others the first
+        raise ParamError(error)
+    return ttl & _U32_MAX, gen & _U16_MAX
 
 
 def ttl_from_void_time(void_time: int, now: Optional[float] = None) -> int:
@@ -297,13 +312,28 @@ def encode_get(key: Key, policy: Policy) -> bytes:
     return frame
 
 
+def _select_name(name: str) -> str:
+    # 3.0.0 copies at most 14 bytes of each name (strncpy): a longer name reads the bin of its first 14 bytes.
+    raw = name.encode("utf-8", "surrogateescape").split(b"\0", 1)[0]
+    if len(raw) > MAX_BIN_NAME:
+        raw = raw[:MAX_BIN_NAME]
+    return raw.decode("utf-8", "ignore")
+
+
 def encode_select(key: Key, bins: Any, policy: Policy) -> bytes:
-    """select: read the named bins."""
-    if not isinstance(bins, (list, tuple)):
-        raise ParamError("bins must be a list of bin names")
+    """select: read the named bins (a list or tuple of str; names past 14 bytes are cut, as 3.0.0 did)."""
+    if isinstance(bins, list):
+        message = "Bin name must be a string"
+    elif isinstance(bins, tuple):
+        message = "not string type"
+    else:
+        raise ParamError("not a list or tuple")
     ops = []
     for name in bins:
-        check_bin_name(name)
+        if not isinstance(name, str):
+            raise ParamError(message)
+        if len(name) > MAX_BIN_NAME or not name.isascii() or "\0" in name:
+            name = _select_name(name)
         ops.append(Op(OP_READ, PARTICLE_NULL, name, _EMPTY))
     return _frame(key, policy, _read_info1(policy, INFO1_READ), 0, _read_info3(policy), 0, 0, ops)
 
@@ -314,58 +344,35 @@ def encode_exists(key: Key, policy: Policy) -> bytes:
     return _frame(key, policy, info1, 0, _read_info3(policy), 0, 0, [])
 
 
-def encode_put(key: Key, ops: list[Op], meta: Any, policy: Policy) -> bytes:
+def encode_put(key: Key, ops: list[Op], meta: Any, policy: Policy, meta_style: str = "put") -> bytes:
     """put (and remove_bin): write ops already encoded from the bins."""
-    ttl, generation = parse_meta(meta)
+    ttl, generation = parse_meta(meta, meta_style)
     info2, info3, generation = _write_flags(policy, generation)
     return _frame(key, policy, 0, info2, info3, generation, ttl, ops)
 
 
-def encode_touch(key: Key, ttl_value: Any, meta: Any, policy: Policy) -> bytes:
-    """touch: reset the ttl (``val``, else meta's ttl) and bump the generation."""
-    ttl, generation = parse_meta(meta)
-    if ttl_value is not None:
-        if isinstance(ttl_value, bool) or not isinstance(ttl_value, int):
-            raise ParamError("touch val must be an integer ttl")
-        if ttl_value:
-            ttl, _ = parse_meta({"ttl": ttl_value})
-    info2, info3, generation = _write_flags(policy, generation)
-    return _frame(key, policy, 0, info2, info3, generation, ttl, [Op(OP_TOUCH, PARTICLE_NULL, "", _EMPTY)])
+def encode_touch(key: Key, ttl_value: Any, meta: Any, policy: Policy, codec: Optional[ValueCodec] = None) -> bytes:
+    """touch: one touch operation whose ``val`` is the new ttl (3.0.0 ran it through operate)."""
+    operation = {"op": OPERATOR_TOUCH, "val": ttl_value}
+    return encode_operate(key, [operation], meta, policy, codec or _PLAIN_CODEC).request
 
 
 def encode_remove(key: Key, meta: Any, policy: Policy) -> bytes:
-    """remove: delete the record (generation check from meta's gen with POLICY_GEN_EQ/GT)."""
-    _, generation = parse_meta(meta)
+    """remove: delete the record; the generation checked under POLICY_GEN_EQ/GT is meta's gen, else the
+    remove policy's ``generation``."""
+    generation = policy.generation
+    if meta is not None and isinstance(meta, dict) and "gen" in meta:
+        generation = parse_meta({"gen": meta["gen"]}, "operate")[1]
     info2, info3, generation = _write_flags(policy, generation)
     return _frame(key, policy, 0, info2 | INFO2_DELETE, info3, generation, 0, [])
-
-
-def _append_value(value: Any, codec: ValueCodec) -> tuple[int, bytes]:
-    if isinstance(value, str):
-        return PARTICLE_STRING, value.encode("utf-8")
-    if isinstance(value, (bytes, bytearray)):
-        return PARTICLE_BLOB, bytes(value)
-    raise ParamError("append/prepend value must be a str or bytearray")
-
-
-def _incr_value(value: Any, codec: ValueCodec) -> tuple[int, bytes]:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ParamError("increment value must be an int or float")
-    return codec.encode(value)
 
 
 def encode_single_op(
     key: Key, op_type: int, bin_name: Any, value: Any, meta: Any, policy: Policy, codec: ValueCodec
 ) -> bytes:
-    """append / prepend / increment: one write op on one bin."""
-    check_bin_name(bin_name)
-    if op_type == OP_INCR:
-        particle_type, data = _incr_value(value, codec)
-    else:
-        particle_type, data = _append_value(value, codec)
-    ttl, generation = parse_meta(meta)
-    info2, info3, generation = _write_flags(policy, generation)
-    return _frame(key, policy, 0, info2, info3, generation, ttl, [Op(op_type, particle_type, bin_name, data)])
+    """append / prepend / increment: one operation through operate, as 3.0.0 ran them."""
+    code = _WIRE_TO_OPERATOR.get(op_type, op_type)
+    return encode_operate(key, [{"op": code, "bin": bin_name, "val": value}], meta, policy, codec).request
 
 
 # ------------------------------------------------------------------------------------------------ operate
@@ -376,80 +383,151 @@ _OPERATORS: dict[int, OperatorEncoder] = {}
 
 
 def register_operator(op_code: int, encoder: OperatorEncoder) -> None:
-    """Let another module (list/map operations, ...) handle the op dicts whose 'op' is `op_code`."""
+    """Let another module handle the op dicts whose 'op' is `op_code` (the scalar operators are built in)."""
     _OPERATORS[op_code] = encoder
 
 
-def _bin_of(op: dict) -> str:
-    name = op.get("bin")
-    if name is None:
-        raise ParamError("operation requires a 'bin'")
-    check_bin_name(name)
-    return name  # type: ignore[no-any-return]
-
-
-def _value_of(op: dict) -> Any:
-    if "val" not in op:
-        raise ParamError("operation requires a 'val'")
-    return op["val"]
-
-
-def _op_read(op: dict, codec: ValueCodec) -> tuple[Op, bool, bool, Optional[int]]:
-    return Op(OP_READ, PARTICLE_NULL, _bin_of(op), _EMPTY), True, False, None
-
-
-def _op_write(op: dict, codec: ValueCodec) -> tuple[Op, bool, bool, Optional[int]]:
-    name = _bin_of(op)
-    particle_type, data = codec.encode(_value_of(op), SERIALIZER_PYTHON)
-    return Op(OP_WRITE, particle_type, name, data), False, True, None
-
-
-def _op_incr(op: dict, codec: ValueCodec) -> tuple[Op, bool, bool, Optional[int]]:
-    name = _bin_of(op)
-    particle_type, data = _incr_value(_value_of(op), codec)
-    return Op(OP_INCR, particle_type, name, data), False, True, None
-
-
-def _op_append(op: dict, codec: ValueCodec) -> tuple[Op, bool, bool, Optional[int]]:
-    name = _bin_of(op)
-    particle_type, data = _append_value(_value_of(op), codec)
-    return Op(OP_APPEND, particle_type, name, data), False, True, None
-
-
-def _op_prepend(op: dict, codec: ValueCodec) -> tuple[Op, bool, bool, Optional[int]]:
-    name = _bin_of(op)
-    particle_type, data = _append_value(_value_of(op), codec)
-    return Op(OP_PREPEND, particle_type, name, data), False, True, None
-
-
-def _op_touch(op: dict, codec: ValueCodec) -> tuple[Op, bool, bool, Optional[int]]:
-    # A 'val' on touch is the deprecated way to give the ttl; meta's ttl wins when both are given.
-    ttl = None
-    if op.get("val") is not None:
-        ttl, _ = parse_meta({"ttl": op["val"]})
-    return Op(OP_TOUCH, PARTICLE_NULL, "", _EMPTY), False, True, ttl
-
-
-def _op_delete(op: dict, codec: ValueCodec) -> tuple[Op, bool, bool, Optional[int]]:
-    return Op(OP_DELETE, PARTICLE_NULL, "", _EMPTY), False, True, None
-
-
-register_operator(OPERATOR_READ, _op_read)
-register_operator(OPERATOR_WRITE, _op_write)
-register_operator(OPERATOR_INCR, _op_incr)
-register_operator(OPERATOR_APPEND, _op_append)
-register_operator(OPERATOR_PREPEND, _op_prepend)
-register_operator(OPERATOR_TOUCH, _op_touch)
-register_operator(OP_DELETE, _op_delete)  # the wire's delete op (later clients' OPERATOR_DELETE)
-
-
-# The built-in encoders encode_operate inlines for their common cases (only while they are still the registered
-# encoder of their code and not shadowed by a list/map operation code).
-_INLINE_OPERATORS: dict[int, OperatorEncoder] = {
-    code: encoder
-    for code, encoder in ((OPERATOR_READ, _op_read), (OPERATOR_WRITE, _op_write), (OPERATOR_INCR, _op_incr))
-    if not is_cdt_op(code)
+_MISSING: Any = object()
+_OP_KEYS = frozenset(("bin", "index", "val", "key", "range", "map_policy", "return_type"))
+_SCALAR_OPERATORS = frozenset(
+    (OPERATOR_READ, OPERATOR_WRITE, OPERATOR_INCR, OPERATOR_APPEND, OPERATOR_PREPEND, OPERATOR_TOUCH)
+)
+_WIRE_TO_OPERATOR = {OP_APPEND: OPERATOR_APPEND, OP_PREPEND: OPERATOR_PREPEND, OP_INCR: OPERATOR_INCR}
+_WIRE_OP = {
+    OPERATOR_READ: OP_READ,
+    OPERATOR_WRITE: OP_WRITE,
+    OPERATOR_INCR: OP_INCR,
+    OPERATOR_APPEND: OP_APPEND,
+    OPERATOR_PREPEND: OP_PREPEND,
+    OPERATOR_TOUCH: OP_TOUCH,
 }
+
+
+def _check_operand(code: int, value: Any) -> None:
+    # 3.0.0's check_type (strict_types): the operand types each scalar operator takes.
+    if value is _NULL:
+        return
+    if code == OPERATOR_TOUCH and not isinstance(value, int):
+        raise ParamError("Unsupported operand type(s) for touch : only int or long allowed")
+    if code == OPERATOR_INCR and not isinstance(value, (int, float)):
+        raise ParamError("Unsupported operand type(s) for +: only 'int' allowed")
+    if code in (OPERATOR_APPEND, OPERATOR_PREPEND) and not isinstance(value, (str, bytearray)):
+        raise ParamError("Cannot concatenate 'str' and 'non-str' objects")
+
+
+def _check_map_policy(map_policy: Any) -> None:
+    if map_policy is None:
+        return
+    if not isinstance(map_policy, dict):
+        raise ParamError("policy must be a dict")
+    for name in ("map_write_mode", "map_order"):
+        if name in map_policy and not isinstance(map_policy[name], int):
+            raise ParamError(f"{name} is invalid")
+
+
+def _loose_value(value: Any, codec: ValueCodec) -> tuple[int, bytes]:
+    # An operand of the wrong type for its operator (strict_types off, or aerospike.null()): 3.0.0 sent it as
+    # its own particle and let the server refuse it.
+    if value is _NULL:
+        return PARTICLE_NULL, _EMPTY
+    if isinstance(value, bytearray):
+        return PARTICLE_BLOB, bytes(value)
+    return codec.encode(value, SERIALIZER_PYTHON)
+
+
+def _scalar_operation(operation: dict, codec: ValueCodec) -> Optional[tuple[Op, bool, bool, Optional[int]]]:
+    """(wire op, reads?, writes?, ttl or None) of a scalar op dict, with 3.0.0's checks and messages (add_op);
+    None for an unknown operator under strict_types off (3.0.0 skipped it)."""
+    code = 0
+    name: Any = _MISSING
+    value: Any = _MISSING
+    index: Any = _MISSING
+    map_policy: Any = None
+    return_type: Any = _MISSING
+    for field, item in operation.items():
+        if not isinstance(field, str):
+            raise ClientError("An operation key must be a string.")
+        if field == "op" and isinstance(item, int):
+            code = item
+        elif field in _OP_KEYS:
+            if field == "bin":
+                name = item
+            elif field == "val":
+                value = item
+            elif field == "index":
+                index = item
+            elif field == "map_policy":
+                map_policy = item
+            elif field == "return_type":
+                return_type = item
+        else:
+            raise ParamError("Operation can contain only op, bin, index, key, val, return_type and map_policy keys")
+    strict = codec.strict_types
+    if name is not _MISSING:
+        if not isinstance(name, (str, bytearray)):
+            raise ParamError("Bin name should be of type string")
+        name = c_bin_name(name)
+        if strict and bin_name_length(name) > MAX_BIN_NAME:
+            raise BinNameError(BIN_NAME_TOO_LONG)
+    elif code != OPERATOR_TOUCH:
+        raise ParamError("Bin is not given")
+    else:
+        name = ""
+    if value is not _MISSING:
+        if strict:
+            _check_operand(code, value)
+    elif code != OPERATOR_READ and code != OPERATOR_TOUCH:
+        raise ParamError("Value should be given")
+    _check_map_policy(map_policy)
+    if return_type is not _MISSING and not isinstance(return_type, int):
+        raise ParamError("Return type should be an integer")
+    if index is not _MISSING:
+        if strict:
+            raise ParamError("Operation does not need an index value")
+        if not isinstance(index, int):
+            raise ParamError("Index should be an integer")
+    if code == OPERATOR_READ:
+        return Op(OP_READ, PARTICLE_NULL, name, _EMPTY), True, False, None
+    if code == OPERATOR_TOUCH:
+        ttl = None
+        if value is not _MISSING:
+            if not isinstance(value, int):
+                raise ParamError("Offset should be of int or long type")
+            if not _C_LONG_MIN <= value < _C_LONG_LIMIT:
+                raise ParamError("integer value exceeds sys.maxsize")
+            ttl = value & _U32_MAX
+        return Op(OP_TOUCH, PARTICLE_NULL, "", _EMPTY), False, True, ttl
+    if code == OPERATOR_WRITE:
+        particle_type, data = codec.encode(value, SERIALIZER_PYTHON)
+        return Op(OP_WRITE, particle_type, name, data), False, True, None
+    if code == OPERATOR_INCR:
+        if isinstance(value, int) and value is not _NULL:
+            if not _C_LONG_MIN <= value < _C_LONG_LIMIT:
+                raise ParamError("integer value exceeds sys.maxsize")
+            particle: tuple[int, bytes] = (PARTICLE_INTEGER, _I64_PACK(int(value)))
+        elif isinstance(value, float):
+            particle = codec.encode(float(value))
+        else:
+            particle = _loose_value(value, codec)
+        return Op(OP_INCR, particle[0], name, particle[1]), False, True, None
+    if code == OPERATOR_APPEND or code == OPERATOR_PREPEND:
+        if isinstance(value, str):
+            try:
+                particle = (PARTICLE_STRING, value.encode("utf-8"))
+            except UnicodeEncodeError:
+                raise ClientError("Unicode value not encoded in utf-8.") from None
+        elif isinstance(value, bytearray):
+            particle = codec.serialize(value, SERIALIZER_PYTHON)
+        else:
+            particle = _loose_value(value, codec)
+        return Op(_WIRE_OP[code], particle[0], name, particle[1]), False, True, None
+    if strict:
+        raise ParamError("Invalid operation given")
+    return None
+
+
+# The scalar operators encode_operate inlines for their common cases (while no list/map code shadows them).
+_INLINE_OPERATORS = frozenset(code for code in (OPERATOR_READ, OPERATOR_WRITE, OPERATOR_INCR) if not is_cdt_op(code))
 _new_tuple = tuple.__new__  # an Op without NamedTuple's Python-level __new__ (hot path)
 _I64_PACK = struct.Struct(">q").pack
 _I64_UNPACK = struct.Struct(">q").unpack
@@ -490,12 +568,17 @@ class OperateSpec:
         self.key_value_pairs = False
 
 
-def encode_operate(key: Key, operations: Any, meta: Any, policy: Policy, codec: ValueCodec) -> OperateSpec:
-    """operate / operate_ordered: the op dicts of the spec (scalar, list and map operations) in one request."""
+def encode_operate(
+    key: Key, operations: Any, meta: Any, policy: Policy, codec: ValueCodec, ordered: bool = False
+) -> OperateSpec:
+    """operate / operate_ordered: the op dicts of the spec (scalar, list and map operations) in one request.
+
+    As in 3.0.0, meta is checked first, then each op dict in turn; operate skips an entry that is not a dict,
+    operate_ordered (`ordered`) refuses it; no operation at all is 'No operations defined'.
+    """
     if not isinstance(operations, list):
-        raise ParamError("operations must be a list of dicts")
-    if not operations:
-        raise ParamError("operations list must not be empty")
+        raise ParamError("Operations should be of type list")
+    ttl, generation = parse_meta(meta, "operate") if meta is not None else (0, 0)
     ops: list[Op] = []
     results: list[tuple[str, ResultSlot]] = []
     reads = writes = respond_all = False
@@ -504,12 +587,12 @@ def encode_operate(key: Key, operations: Any, meta: Any, policy: Policy, codec: 
     for operation in operations:
         if type(operation) is dict:
             code = operation.get("op")
-            if type(code) is int and _INLINE_OPERATORS.get(code, _EMPTY) is _OPERATORS.get(code):
+            if type(code) is int and code in _INLINE_OPERATORS and len(operation) <= 3:
                 # Fast path: a read, or a write/increment of an int (or a write of a str), on a plain ASCII bin
-                # name. Anything else falls through to the operator's encoder, which raises the proper error.
+                # name, with no other keys. Anything else takes the general path, which raises the proper error.
                 name = operation.get("bin")
-                if type(name) is str and len(name) <= MAX_BIN_NAME and name.isascii():
-                    if code == OPERATOR_READ:
+                if type(name) is str and len(name) <= MAX_BIN_NAME and name.isascii() and "\0" not in name:
+                    if code == OPERATOR_READ and len(operation) == 2:
                         ops.append(_new_tuple(Op, (OP_READ, PARTICLE_NULL, name, _EMPTY)))
                         results.append((name, READ_RESULT))
                         reads = True
@@ -522,18 +605,18 @@ def encode_operate(key: Key, operations: Any, meta: Any, policy: Policy, codec: 
                         particle = (PARTICLE_STRING, value.encode("ascii"))
                     else:
                         particle = None
-                    if particle is not None:
+                    if particle is not None and code != OPERATOR_READ:
                         op_type = OP_WRITE if code == OPERATOR_WRITE else OP_INCR
                         ops.append(_new_tuple(Op, (op_type, particle[0], name, particle[1])))
                         results.append((name, NO_RESULT))
                         writes = True
                         continue
         elif not isinstance(operation, dict):
-            raise ParamError("each operation must be a dict")
+            if ordered:
+                raise ParamError("Operation must be a dict")
+            continue
         code = operation.get("op")
-        if isinstance(code, bool) or not isinstance(code, int):
-            raise ParamError("operation 'op' must be one of the aerospike.OPERATOR_* constants")
-        if is_cdt_op(code):
+        if type(code) is int and is_cdt_op(code):
             if cdt_fallback is None:
                 cdt_fallback = codec.fallback_for(SERIALIZER_PYTHON)
             op, shape = build_cdt_op(operation, cdt_fallback)
@@ -545,19 +628,24 @@ def encode_operate(key: Key, operations: Any, meta: Any, policy: Policy, codec: 
                 reads = True
             respond_all = respond_all or shape.respond_all_ops
             continue
-        encoder = _OPERATORS.get(code)
-        if encoder is None:
-            raise ParamError(f"unsupported operation {code!r}")
-        op, is_read, is_write, ttl = encoder(operation, codec)
+        encoder = _OPERATORS.get(code) if isinstance(code, int) and code not in _SCALAR_OPERATORS else None
+        if encoder is not None:
+            encoded: Optional[tuple[Op, bool, bool, Optional[int]]] = encoder(operation, codec)
+        else:
+            encoded = _scalar_operation(operation, codec)
+            if encoded is None:
+                continue
+        op, is_read, is_write, op_ttl_value = encoded  # type: ignore[misc]
         ops.append(op)
         results.append((op.bin_name, READ_RESULT if is_read else NO_RESULT))
         reads = reads or is_read
         writes = writes or is_write
-        if ttl is not None:
-            op_ttl = ttl
-    ttl, generation = parse_meta(meta) if meta is not None else (0, 0)
-    if op_ttl is not None and not (isinstance(meta, dict) and meta.get("ttl") is not None):
-        ttl = op_ttl
+        if op_ttl_value is not None:
+            op_ttl = op_ttl_value
+    if not ops:
+        raise ParamError("No operations defined")
+    if op_ttl is not None:
+        ttl = op_ttl  # a touch's val is applied after meta, so it wins
     info1 = _read_info1(policy, INFO1_READ) if reads else 0
     info3 = _read_info3(policy) if reads else 0
     info2 = INFO2_RESPOND_ALL_OPS if respond_all else 0
@@ -574,28 +662,17 @@ def encode_operate(key: Key, operations: Any, meta: Any, policy: Policy, codec: 
 # ------------------------------------------------------------------------------------------------ replies
 
 
-def _reply_key(key: Key, message: Message) -> tuple:
-    # The official client's get reports the key the server sent back (CE sends none), so None.
-    key_field = message.field(FIELD_KEY)
-    user_key = None
-    if key_field:
-        try:
-            user_key = decode_value(key_field[0], key_field[1:])
-        except ProtocolError:
-            user_key = None
-    return (key.namespace, key.set_name, user_key, bytearray(key.digest))
-
-
-def get_parser(key: Key, codec: ValueCodec) -> Callable[[Message], tuple]:
-    """Parser of a get reply: ``(key, meta, bins)`` with the key as the server returned it."""
+def get_parser(key: Key, codec: ValueCodec, report_user_key: bool = False) -> Callable[[Message], tuple]:
+    """Parser of a get reply: ``(key, meta, bins)``. As in 3.0.0 the key is the caller's, with its user key
+    only when `report_user_key` (a policy was given and it says POLICY_KEY_SEND)."""
+    reported = key.as_tuple(report_user_key)
 
     def parse(message: Message) -> tuple:
         if message.result_code != RESULT_OK:
             raise raise_for(message)
         void_time = message.record_ttl
         return (
-            # A reply without fields has no KEY field: _reply_key would report no user key either.
-            _reply_key(key, message) if message.fields else (key.namespace, key.set_name, None, bytearray(key.digest)),
+            (reported[0], reported[1], reported[2], bytearray(key.digest)),
             {"ttl": NEVER_EXPIRES if void_time == 0 else ttl_from_void_time(void_time), "gen": message.generation},
             codec.ops_to_bins(message.ops),
         )

@@ -5,15 +5,18 @@ ops back into a bins dict; the class-level serializer/deserializer of ``aerospik
 instance-level pair of the ``serialization`` config; pickling of unsupported types (particle 9, "Python blob").
 Must not know sockets, the cluster or policies.
 
-Writing: int/float/str/bytes/bytearray/list/dict/GeoJSON/None map to server types; ``bool`` is written as an
-integer (what client 3.0.0 did); ``aerospike.null()`` or None deletes the bin. Other types follow the
-``serializer`` argument: SERIALIZER_PYTHON (default) pickles into a Python blob, SERIALIZER_USER calls the
-instance-level serializer, else the class-level one, and stores a generic blob (particle 4), SERIALIZER_NONE
-refuses with ParamError.
+Writing follows client 3.0.0: int/float/str/list/dict/GeoJSON map to server types and ``aerospike.null()``
+removes the bin. ``bool``, ``None``, ``bytes`` and other types go through the serializer policy: the
+``serializer`` argument of put, SERIALIZER_PYTHON by default, pickles them into a Python blob (particle 9), so a
+bool reads back as a bool and None as None; a ``bytearray`` stays a generic blob (particle 4) under
+SERIALIZER_PYTHON. SERIALIZER_USER calls the instance-level serializer, else the class-level one (it must return
+a str); SERIALIZER_NONE refuses with ParamError. A client configured with an instance-level serializer uses it in
+place of pickling unless the last put named a serializer (3.0.0's rule).
 
 Reading: a server bool reads as bool, blobs as bytearray, GeoJSON as :class:`GeoJSON`. A generic blob goes
-through the instance-level deserializer, else the class-level one, when one is registered. A Python blob is
-unpickled. **Risk**: unpickling runs code chosen by whoever wrote the record; a client that reads records
+through the instance-level deserializer, else the class-level one, when one is registered: it receives the blob
+as a str, and a blob that is not UTF-8 or that the deserializer fails on reads as a bytearray. A Python blob is
+unpickled (one that does not unpickle reads as a bytearray). **Risk**: unpickling runs code chosen by whoever wrote the record; a client that reads records
 written by untrusted parties should set the config key ``'unpickle_python_blobs': False`` (not in the 3.0.0
 spec; default True for compatibility), which returns Python blobs as raw bytearray instead.
 """
@@ -25,8 +28,8 @@ import pickle
 import struct
 from typing import Any, Callable, Optional
 
-from ._constants import SERIALIZER_NONE, SERIALIZER_PYTHON, SERIALIZER_USER
-from .exception import ClientError, ParamError
+from ._constants import SERIALIZER_JSON, SERIALIZER_NONE, SERIALIZER_PYTHON, SERIALIZER_USER
+from .exception import BinNameError, ClientError, ParamError
 from .protocol.constants import (
     OP_WRITE,
     PARTICLE_BLOB,
@@ -59,7 +62,8 @@ __all__ = [
     "unset_serializers",
 ]
 
-MAX_BIN_NAME = 15  # bytes; the server refuses longer names, the official client checks before sending
+MAX_BIN_NAME = 14  # bytes: 3.0.0's limit (its C client's bin names are 15 bytes with the NUL)
+BIN_NAME_TOO_LONG = "A bin name should not exceed 14 characters limit"
 
 Serializer = Callable[[Any], Any]
 Deserializer = Callable[[Any], Any]
@@ -69,27 +73,34 @@ _class_serializer: Optional[Serializer] = None
 _class_deserializer: Optional[Deserializer] = None
 
 
-def set_serializer(callback: Serializer) -> None:
-    """Register the class-level serializer used with ``serializer=aerospike.SERIALIZER_USER``."""
+def set_serializer(function: Serializer) -> int:
+    """Register the class-level serializer used with ``serializer=aerospike.SERIALIZER_USER``; returns 0."""
     global _class_serializer
-    if not callable(callback):
-        raise ParamError("serializer must be callable")
-    _class_serializer = callback
+    if function is not None and function is _class_serializer:
+        return 0
+    if not callable(function):
+        raise ParamError("Parameter must be a callable")
+    _class_serializer = function
+    return 0
 
 
-def set_deserializer(callback: Deserializer) -> None:
+def set_deserializer(function: Deserializer) -> int:
     """Register the class-level deserializer run on generic blobs (AS_BYTES_BLOB) read from the server."""
     global _class_deserializer
-    if not callable(callback):
-        raise ParamError("deserializer must be callable")
-    _class_deserializer = callback
+    if function is not None and function is _class_deserializer:
+        return 0
+    if not callable(function):
+        raise ParamError("Parameter must be a callable")
+    _class_deserializer = function
+    return 0
 
 
-def unset_serializers() -> None:
-    """Deregister the class-level serializer and deserializer."""
+def unset_serializers() -> int:
+    """Deregister the class-level serializer and deserializer; returns 0."""
     global _class_serializer, _class_deserializer
     _class_serializer = None
     _class_deserializer = None
+    return 0
 
 
 class Null:
@@ -199,34 +210,87 @@ def _check_geo_data(geo_data: Any) -> None:
 
 
 def check_bin_name(name: Any) -> bytes:
-    """The UTF-8 bytes of a bin name; ParamError for a non-str, BinNameError for one over 15 bytes."""
+    """The UTF-8 bytes of a bin name; ParamError for a non-str, BinNameError for one over 14 bytes."""
     if type(name) is not str and not isinstance(name, str):
         raise ParamError("bin name must be a string")
     encoded = name.encode("utf-8")
     if len(encoded) > MAX_BIN_NAME:
-        from .exception import BinNameError
-
-        raise BinNameError(f"A bin name should not exceed {MAX_BIN_NAME} characters")
+        raise BinNameError(BIN_NAME_TOO_LONG)
     return encoded
 
 
+def c_bin_name(name: str | bytes | bytearray) -> str:
+    """A bin name as 3.0.0's C strings carry it: up to the first NUL, UTF-8 for a bytearray."""
+    if not isinstance(name, str):
+        raw = bytes(name).split(b"\0", 1)[0]
+        return raw.decode("utf-8", "surrogateescape")
+    if "\0" in name:
+        return name.split("\0", 1)[0]
+    return name
+
+
+def bin_name_length(name: str) -> int:
+    """The length in bytes the server sees of a bin name returned by :func:`c_bin_name`."""
+    if name.isascii():
+        return len(name)
+    return len(name.encode("utf-8", "surrogateescape"))
+
+
+def _call_serializer(callback: Serializer, value: Any) -> bytes:
+    # 3.0.0 stores the UTF-8 of the str a user serializer returns; any other result, or an exception, fails.
+    try:
+        result = callback(value)
+    except Exception:
+        raise ClientError("Unable to call user's registered serializer callback") from None
+    if not isinstance(result, str):
+        raise ClientError("Unable to set as_bytes")
+    try:
+        return result.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ClientError("Unable to set as_bytes") from None
+
+
+def _param_error(error: ProtocolError) -> ParamError:
+    if "signed 64-bit" in str(error):
+        return ParamError("integer value exceeds sys.maxsize")
+    return ParamError(str(error))
+
+
 _NULL = Null()
+_PICKLE_DUMPS = pickle.dumps
 
 
 class ValueCodec:
-    """Encoding and decoding of values for one client (its instance-level serializer pair and switches)."""
+    """Encoding and decoding of values for one client (its instance-level serializer pair and switches).
 
-    __slots__ = ("serializer", "deserializer", "unpickle", "_fallbacks", "_blob_factory")
+    ``strict_types`` is the config key of that name (default True): when False, over-long bin names are not
+    refused (put drops such a bin, as 3.0.0 did) and operate does not check operand types.
+    ``explicit_serializer`` is 3.0.0's per-client memory of whether the last ``put`` named a serializer: while
+    it is False, a client with an instance-level serializer uses it for every value it would otherwise pickle.
+    """
+
+    __slots__ = (
+        "serializer",
+        "deserializer",
+        "unpickle",
+        "strict_types",
+        "explicit_serializer",
+        "_fallbacks",
+        "_blob_factory",
+    )
 
     def __init__(
         self,
         serializer: Optional[Serializer] = None,
         deserializer: Optional[Deserializer] = None,
         unpickle: bool = True,
+        strict_types: bool = True,
     ) -> None:
         self.serializer = serializer
         self.deserializer = deserializer
         self.unpickle = unpickle
+        self.strict_types = strict_types
+        self.explicit_serializer = False
         self._fallbacks: dict[int, Callable[[Any], tuple[int, bytes]]] = {
             SERIALIZER_PYTHON: self._pickle_fallback,
             SERIALIZER_USER: self._user_fallback,
@@ -235,6 +299,40 @@ class ValueCodec:
         self._blob_factory = self._decode_typed_blob
 
     # ----------------------------------------------------------------------------------------- encoding
+
+    def serialize(self, value: Any, serializer: int = SERIALIZER_PYTHON) -> tuple[int, bytes]:
+        """(particle_type, bytes) of a value written through the serializer policy (3.0.0's rules).
+
+        SERIALIZER_PYTHON keeps a bytearray as a blob and pickles anything else into a Python blob;
+        SERIALIZER_USER calls the instance-level serializer, else the class-level one; SERIALIZER_NONE refuses.
+        A client with an instance-level serializer uses it instead of pickling unless the last put named a
+        serializer.
+        """
+        use_instance = True
+        if self.explicit_serializer:
+            if serializer == SERIALIZER_USER and self.serializer is None:
+                use_instance = False
+        elif self.serializer is not None:
+            serializer = SERIALIZER_USER
+        if serializer == SERIALIZER_PYTHON:
+            if isinstance(value, bytearray):
+                return PARTICLE_BLOB, bytes(value)
+            try:
+                return PARTICLE_PYTHON_BLOB, _PICKLE_DUMPS(value)
+            except Exception:
+                raise ClientError("Unable to call dumps function") from None
+        if serializer == SERIALIZER_NONE:
+            raise ParamError("Cannot serialize: SERIALIZER_NONE selected")
+        if serializer == SERIALIZER_USER:
+            callback = self.serializer if use_instance else None
+            if callback is None:
+                callback = _class_serializer if _class_serializer is not None else self.serializer
+            if callback is None:
+                raise ClientError("No serializer callback registered")
+            return PARTICLE_BLOB, _call_serializer(callback, value)
+        if serializer == SERIALIZER_JSON:
+            raise ClientError("Unable to serialize using standard json serializer")
+        raise ClientError("Unsupported serializer")
 
     @staticmethod
     def _common_fallback(value: Any) -> Optional[tuple[int, bytes]]:
@@ -248,75 +346,123 @@ class ValueCodec:
         common = self._common_fallback(value)
         if common is not None:
             return common
-        try:
-            return PARTICLE_PYTHON_BLOB, pickle.dumps(value)
-        except Exception as error:
-            raise ParamError(f"cannot serialize a value of type {type(value).__name__}: {error}") from error
+        return self.serialize(value, SERIALIZER_PYTHON)
 
     def _user_fallback(self, value: Any) -> tuple[int, bytes]:
         common = self._common_fallback(value)
         if common is not None:
             return common
-        serializer = self.serializer or _class_serializer
-        if serializer is None:
-            raise ParamError("No serializer callback registered")
-        try:
-            data = serializer(value)
-        except Exception as error:
-            raise ClientError(f"serializer callback failed: {error}") from error
-        if isinstance(data, str):
-            return PARTICLE_BLOB, data.encode("utf-8")
-        if isinstance(data, (bytes, bytearray)):
-            return PARTICLE_BLOB, bytes(data)
-        raise ClientError("serializer callback must return str, bytes or bytearray")
+        return self.serialize(value, SERIALIZER_USER)
 
     def _no_fallback(self, value: Any) -> tuple[int, bytes]:
         common = self._common_fallback(value)
         if common is not None:
             return common
-        raise ParamError(f"Unable to serialize a value of type {type(value).__name__} (SERIALIZER_NONE)")
+        return self.serialize(value, SERIALIZER_NONE)
 
     def fallback_for(self, serializer: int) -> Callable[[Any], tuple[int, bytes]]:
-        """The fallback for unsupported types under one of the SERIALIZER_* modes."""
+        """The fallback for unsupported types (inside lists and maps too) under a SERIALIZER_* mode."""
         fallback = self._fallbacks.get(serializer)
         if fallback is None:
-            raise ParamError(f"serializer must be one of the SERIALIZER_* constants, not {serializer!r}")
+
+            def fallback(value: Any) -> tuple[int, bytes]:
+                common = self._common_fallback(value)
+                if common is not None:
+                    return common
+                return self.serialize(value, serializer)
+
         return fallback
 
     def encode(self, value: Any, serializer: int = SERIALIZER_PYTHON) -> tuple[int, bytes]:
-        """(particle_type, bytes) of one value; ParamError for values that cannot be written."""
+        """(particle_type, bytes) of one operation value as 3.0.0 converts it (pyobject_to_astype_write).
+
+        bool and None go through the serializer (pickled by default), a bytearray is a blob as it is,
+        ``aerospike.null()`` is the server's nil; lists and maps are packed with the serializer as fallback.
+        """
+        kind = type(value)
+        if kind is bool or value is None:
+            return self.serialize(value, serializer)
+        if kind is bytearray:
+            return PARTICLE_BLOB, bytes(value)
+        if kind is not int and kind is not str and kind is not float and kind is not list and kind is not dict:
+            if isinstance(value, bool):
+                return self.serialize(value, serializer)
+            if isinstance(value, bytearray):
+                return PARTICLE_BLOB, bytes(value)
+            if isinstance(value, (bytes, memoryview)) or not isinstance(
+                value, (int, str, float, list, dict, GeoJSON, Null)
+            ):
+                return self.serialize(value, serializer)
+        return self._encode_plain(value, serializer)
+
+    def _encode_plain(self, value: Any, serializer: int) -> tuple[int, bytes]:
         try:
             return encode_value(value, self._fallbacks.get(serializer) or self.fallback_for(serializer))
         except ProtocolError as error:
-            raise ParamError(str(error)) from None
+            raise _param_error(error) from None
+
+    def bin_value(self, value: Any, serializer: int) -> tuple[int, bytes]:
+        """(particle_type, bytes) of one bin value of put (3.0.0's pyobject_to_record).
+
+        bool, bytearray, bytes, None and unsupported types go through the serializer; ``aerospike.null()``
+        removes the bin.
+        """
+        kind = type(value)
+        if kind is bool or kind is bytearray or value is None:
+            return self.serialize(value, serializer)
+        if kind is not int and kind is not str and kind is not float and kind is not list and kind is not dict:
+            if isinstance(value, (bool, bytearray, bytes, memoryview)) or not isinstance(
+                value, (int, str, float, list, dict, GeoJSON, Null)
+            ):
+                return self.serialize(value, serializer)
+        if kind is str or isinstance(value, str):
+            try:
+                return PARTICLE_STRING, value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ClientError("Unicode value not encoded in utf-8.") from None
+        return self._encode_plain(value, serializer)
 
     def bins_to_ops(self, bins: Any, serializer: int = SERIALIZER_PYTHON, op_type: int = OP_WRITE) -> list[Op]:
-        """One write op per bin of a bins dict, in dict order."""
+        """One write op per bin of put's bins dict, in dict order (3.0.0's checks and messages)."""
         if type(bins) is not dict and not isinstance(bins, dict):
-            raise ParamError("bins must be a dict")
-        fallback = self._fallbacks.get(serializer) or self.fallback_for(serializer)
+            raise ParamError("Record should be passed as bin-value pair")
+        strict = self.strict_types
         ops: list[Op] = []
         append = ops.append
+        positions: Optional[dict[str, int]] = None
         for name, value in bins.items():
-            if type(name) is not str:
-                raise ParamError("bin name must be a string")
-            # An ASCII name's length is its UTF-8 length; only other names need encoding to be measured.
-            if len(name) > MAX_BIN_NAME or (not name.isascii() and len(name.encode("utf-8")) > MAX_BIN_NAME):
-                check_bin_name(name)
+            if type(name) is not str or len(name) > MAX_BIN_NAME or not name.isascii() or "\0" in name:
+                if not isinstance(name, str):
+                    raise ClientError("A bin name must be a string or unicode string.")
+                try:
+                    name.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise ClientError("Unicode bin name not encoded in utf-8.") from None
+                name = c_bin_name(str(name))
+                if bin_name_length(name) > MAX_BIN_NAME:
+                    if strict:
+                        raise BinNameError(BIN_NAME_TOO_LONG)
+                    continue  # 3.0.0 without strict_types: the C client refuses the bin and it is dropped
+                if positions is None:
+                    positions = {op.bin_name: index for index, op in enumerate(ops)}
             # Integers and strings, most bins, are encoded inline; anything else (or an odd one of them) takes
-            # encode_value, which also raises the proper error.
+            # bin_value, which also raises the proper error.
             kind = type(value)
             if kind is int and _INT64_MIN <= value < _INT64_LIMIT:
-                append(_new_tuple(Op, (op_type, PARTICLE_INTEGER, name, _I64_PACK(value))))
-                continue
-            if kind is str and value.isascii():
-                append(_new_tuple(Op, (op_type, PARTICLE_STRING, name, value.encode("ascii"))))
-                continue
-            try:
-                particle_type, data = encode_value(value, fallback)
-            except ProtocolError as error:
-                raise ParamError(f"bin {name!r}: {error}") from None
-            append(_new_tuple(Op, (op_type, particle_type, name, data)))
+                op = _new_tuple(Op, (op_type, PARTICLE_INTEGER, name, _I64_PACK(value)))
+            elif kind is str and value.isascii():
+                op = _new_tuple(Op, (op_type, PARTICLE_STRING, name, value.encode("ascii")))
+            else:
+                particle_type, data = self.bin_value(value, serializer)
+                op = _new_tuple(Op, (op_type, particle_type, name, data))
+            if positions is not None:
+                # Two names equal up to a NUL are one bin: the later value wins, in the first one's place.
+                index = positions.get(name)
+                if index is not None:
+                    ops[index] = op
+                    continue
+                positions[name] = len(ops)
+            append(op)
         return ops
 
     # ----------------------------------------------------------------------------------------- decoding
@@ -325,19 +471,27 @@ class ValueCodec:
         if particle_type == PARTICLE_PYTHON_BLOB and self.unpickle:
             try:
                 return pickle.loads(data)
-            except Exception as error:
-                raise ClientError(f"cannot unpickle a Python blob: {error}") from error
+            except Exception:
+                return bytearray(data)  # 3.0.0: a blob that does not unpickle reads as its bytes
         return bytearray(data)
+
+    def _deserialize(self, deserializer: Deserializer, data: bytes) -> Any:
+        # 3.0.0 hands the deserializer the blob as a str; when that fails, the blob reads as a bytearray.
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return bytearray(data)
+        try:
+            return deserializer(text)
+        except Exception:
+            return bytearray(data)
 
     def decode(self, particle_type: int, data: bytes, preserved_map_as_list: bool = False) -> Any:
         """The Python value of one particle."""
         if particle_type == PARTICLE_BLOB:
             deserializer = self.deserializer or _class_deserializer
             if deserializer is not None:
-                try:
-                    return deserializer(bytearray(data))
-                except Exception as error:
-                    raise ClientError(f"deserializer callback failed: {error}") from error
+                return self._deserialize(deserializer, bytes(data))
         try:
             return decode_value(
                 particle_type, data, GeoJSON, self._blob_factory, preserved_map_as_list=preserved_map_as_list

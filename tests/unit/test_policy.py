@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 import aerospike
@@ -40,33 +42,56 @@ def test_deprecated_top_level_defaults_apply_to_their_kinds() -> None:
 
 
 @pytest.mark.parametrize(
-    ("kind", "overrides"),
+    ("kind", "overrides", "message"),
     [
-        ("read", {"total_timeout": "1000"}),
-        ("read", {"total_timeout": -1}),
-        ("read", {"max_retries": True}),
-        ("write", {"exists": 99}),
-        ("write", {"gen": 7}),
-        ("write", {"key": 5}),
-        ("write", {"durable_delete": "yes"}),
-        ("read", {"exists": aerospike.POLICY_EXISTS_CREATE}),
-        ("read", {"no_such_key": 1}),
-        ("info", {"total_timeout": 5}),
+        ("read", {"total_timeout": "1000"}, "total_timeout is invalid"),
+        ("read", {"timeout": 1.5}, "timeout is invalid"),
+        ("read", {"total_timeout": None}, "total_timeout is invalid"),
+        ("write", {"durable_delete": "yes"}, "durable_delete is invalid"),
+        ("write", {"exists": 1.0}, "exists is invalid"),
+        ("remove", {"generation": "1"}, "generation is invalid"),
+        ("info", {"timeout": "5"}, "timeout is invalid"),
+        # The first bad key in 3.0.0's reading order is reported.
+        ("write", {"key": "x", "total_timeout": "y"}, "total_timeout is invalid"),
     ],
 )
-def test_bad_policies_raise_param_error_naming_the_key(kind: str, overrides: dict) -> None:
+def test_bad_policies_raise_3_0_0_messages(kind: str, overrides: dict, message: str) -> None:
     with pytest.raises(ParamError) as raised:
         build(kind, overrides)
-    assert list(overrides)[0] in raised.value.msg
+    assert (raised.value.code, raised.value.msg) == (-2, message)
+
+
+@pytest.mark.parametrize(
+    ("kind", "overrides", "field", "value"),
+    [
+        ("read", {"total_timeout": -1}, "total_timeout", 0xFFFFFFFF),  # cast to 32 bits, as the C client
+        ("read", {"max_retries": True}, "max_retries", 1),
+        ("write", {"exists": 99}, "exists", 99),  # enums are not checked
+        ("write", {"durable_delete": 2}, "durable_delete", True),
+        ("read", {"exists": "ignored"}, "exists", aerospike.POLICY_EXISTS_IGNORE),  # not a read key
+        ("read", {"no_such_key": object()}, "total_timeout", 1000),
+        ("read", {"retry": aerospike.POLICY_RETRY_ONCE}, "max_retries", 2),  # 'retry' is ignored
+        ("operate", {"exists": aerospike.POLICY_EXISTS_CREATE}, "exists", aerospike.POLICY_EXISTS_IGNORE),
+        ("remove", {"generation": 70000}, "generation", 70000 & 0xFFFF),
+        ("info", {"total_timeout": "x", "timeout": 5}, "timeout", 5),
+        ("read", {"timeout": 5, "total_timeout": 7}, "total_timeout", 7),
+    ],
+)
+def test_policies_take_what_3_0_0_takes(kind: str, overrides: dict, field: str, value: Any) -> None:
+    assert getattr(build(kind, overrides), field) == value
 
 
 def test_bad_config_policies() -> None:
-    with pytest.raises(ParamError):
+    with pytest.raises(ParamError) as raised:
         build_defaults({"read": 5})
-    with pytest.raises(ParamError):
-        build_defaults({"bogus": 1})
-    with pytest.raises(ParamError):
-        build_defaults([])
+    assert raised.value.msg == "Invalid Policy setting value"
+    for bad in ({"write": {"total_timeout": -1}}, {"read": {"deserialize": 1}}, {"batch": {"max_retries": "2"}}):
+        with pytest.raises(ParamError):
+            build_defaults(bad)
+    # Unknown keys, non-dict policies and ill-typed deprecated top-level keys are ignored.
+    assert build_defaults({"bogus": 1})["read"] == build_defaults(None)["read"]
+    assert build_defaults([])["write"] == build_defaults(None)["write"]  # type: ignore[arg-type]
+    assert build_defaults({"timeout": "5"})["read"].total_timeout == 1000
 
 
 def test_socket_timeout_capped_by_total_timeout() -> None:
@@ -76,8 +101,9 @@ def test_socket_timeout_capped_by_total_timeout() -> None:
 
 
 def test_legacy_keys() -> None:
-    assert build("remove", {"retry": aerospike.POLICY_RETRY_ONCE}).max_retries == 1
+    assert build("remove", {"retry": aerospike.POLICY_RETRY_ONCE}).max_retries == 0
     assert build("read", {"timeout": 250}).total_timeout == 250
+    assert build("write", {"commit": 1, "consistency": 1}) == build("write")
 
 
 def test_policies_are_frozen() -> None:
@@ -95,10 +121,15 @@ def test_resolver_returns_defaults_and_caches_merges() -> None:
     assert merged.total_timeout == 20 and merged.max_retries == 5
     assert resolver.resolve("read", {"total_timeout": 20}) is merged
     assert isinstance(merged, Policy)
-    with pytest.raises(ParamError):
+    with pytest.raises(ParamError) as raised:
         resolver.resolve("read", [("total_timeout", 1)])
+    assert raised.value.msg == "policy must be a dict"
     with pytest.raises(ParamError):
         resolver.resolve("read", {"total_timeout": None})
+    # 1 and 1.0 hash alike: the cache must not answer for the float.
+    assert resolver.resolve("read", {"total_timeout": 1}).total_timeout == 1
+    with pytest.raises(ParamError):
+        resolver.resolve("read", {"total_timeout": 1.0})
 
 
 def test_top_level_compression_threshold_is_the_write_policy_default() -> None:

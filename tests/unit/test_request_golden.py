@@ -3,6 +3,7 @@ to the spec's result shapes (compared with what the official client returned, mo
 
 from __future__ import annotations
 
+import pickle
 from typing import Any, Callable
 
 import pytest
@@ -59,9 +60,10 @@ REQUESTS_03: dict[int, Callable[[], bytes]] = {
     41: lambda: get(S + ("int",)),
     42: lambda: put(S + ("float",), {"f": 2.5, "fneg": -0.1, "fbig": 1e300, "fzero": 0.0}),
     44: lambda: put(S + ("str",), {"s": "hello", "su": "héllo wörld ✓ 日本", "empty": ""}),
-    46: lambda: put(S + ("bytes",), {"b": b"\x00\x01\xff", "ba": bytearray(b"abc")}),
+    # 3.0.0 pickles bytes and None: a bytearray and aerospike.null() send what 19.3.0 sent for them.
+    46: lambda: put(S + ("bytes",), {"b": bytearray(b"\x00\x01\xff"), "ba": bytearray(b"abc")}),
     54: lambda: put(S + ("geo",), {"g": GeoJSON({"type": "Point", "coordinates": [-122.0, 37.5]})}),
-    58: lambda: put(S + ("null",), {"a": 1, "n": None}),
+    58: lambda: put(S + ("null",), {"a": 1, "n": aerospike.null()}),
     60: lambda: put(S + ("null2",), {"a": 1, "n": aerospike.null()}),
     66: lambda: rc.encode_select(parse_key(S + ("all",)), ["i", "s"], DEFAULTS["read"]),
     68: lambda: rc.encode_exists(parse_key(S + ("all",)), DEFAULTS["read"]),
@@ -76,14 +78,15 @@ REQUESTS_03: dict[int, Callable[[], bytes]] = {
     88: lambda: put(S + ("missing2",), {"a": 2}, exists=aerospike.POLICY_EXISTS_REPLACE),
     91: lambda: put(S + ("sendkey",), {"a": 3}, {"gen": 99}, gen=aerospike.POLICY_GEN_EQ),
     93: lambda: put(S + ("sendkey",), {"a": 4}, {"gen": 9}, gen=aerospike.POLICY_GEN_GT),
-    96: lambda: put(S + ("ops",), {"x": None}),
+    96: lambda: put(S + ("ops",), {"x": aerospike.null()}),
     97: lambda: rc.encode_single_op(parse_key(S + ("ops",)), 9, "s", "c", None, DEFAULTS["operate"], CODEC),
     98: lambda: rc.encode_single_op(parse_key(S + ("ops",)), 10, "s", "a", None, DEFAULTS["operate"], CODEC),
     99: lambda: rc.encode_single_op(parse_key(S + ("ops",)), 5, "n", 41, None, DEFAULTS["operate"], CODEC),
     100: lambda: rc.encode_single_op(parse_key(S + ("ops",)), 5, "f", 0.5, None, DEFAULTS["operate"], CODEC),
     101: lambda: rc.encode_single_op(parse_key(S + ("ops",)), 5, "n", -2, None, DEFAULTS["operate"], CODEC),
-    105: lambda: rc.encode_single_op(parse_key(S + ("bytes",)), 9, "b", b"\x02", None, DEFAULTS["operate"], CODEC),
-    106: lambda: put(S + ("binname",), {"a" * 15: 1}),
+    105: lambda: rc.encode_single_op(
+        parse_key(S + ("bytes",)), 9, "b", bytearray(b"\x02"), None, DEFAULTS["operate"], CODEC
+    ),
     109: lambda: rc.encode_remove(parse_key(S + ("ops",)), None, DEFAULTS["remove"]),
     111: lambda: rc.encode_remove(parse_key(S + ("null",)), None, policy("remove", durable_delete=True)),
     112: lambda: rc.encode_remove(parse_key(S + ("sendkey",)), {"gen": 5}, policy("remove", gen=aerospike.POLICY_GEN_EQ)),
@@ -107,7 +110,6 @@ REQUESTS_04: dict[int, Callable[[], bytes]] = {
     134: lambda: operate(("test", "s04", "missing"), [r("n")]),
     136: lambda: operate(OKEY, [incr("s", 1)]),
     137: lambda: operate(OKEY, [w("g", 1)], {"gen": 1}, gen=aerospike.POLICY_GEN_EQ),
-    140: lambda: operate(OKEY, [r("n"), {"op": 14}]),
     142: lambda: operate(OKEY, [w("a", 1), r("a")], key=aerospike.POLICY_KEY_SEND),
 }
 
@@ -126,13 +128,21 @@ def test_operate_requests_match_official(call: int) -> None:
     assert REQUESTS_04[call]().hex() == _by_call("04-operate")[call].request.hex()
 
 
-def test_bool_is_written_as_integer_unlike_the_official_19() -> None:
-    # 19.3.0 sends particle 17; 3.0.0 (our target) wrote bools as integers.
+def test_bool_is_pickled_unlike_the_official_19() -> None:
+    # 19.3.0 sends particle 17; 3.0.0 (our target) sent bools through the serializer: pickled Python blobs.
     recorded = _by_call("03-single-record")[56].request
     ours = put(S + ("bool",), {"t": True, "f": False})
     assert ours != recorded
     ops = messages(ours)[0].ops
-    assert [(op.particle_type, op.value) for op in ops] == [(1, (1).to_bytes(8, "big")), (1, bytes(8))]
+    assert [(op.particle_type, op.value) for op in ops] == [(9, pickle.dumps(True)), (9, pickle.dumps(False))]
+
+
+def test_requests_3_0_0_cannot_send() -> None:
+    # Recorded 106 (a 15-byte bin name) and 140 (an operation without a bin) are refused before sending.
+    with pytest.raises(exception.BinNameError):
+        put(S + ("binname",), {"a" * 15: 1})
+    with pytest.raises(exception.ParamError, match="Bin is not given"):
+        operate(OKEY, [r("n"), {"op": 14}])
 
 
 # ----------------------------------------------------------------------------------------------- replies

@@ -332,11 +332,10 @@ def test_increment_wraps_like_the_server(store):
         ({"s": "x"}, incr("s", 1)),
         ({"n": 1}, incr("n", 1.0)),
         ({"f": 1.0}, incr("f", 1)),
-        ({}, Op(c.OP_INCR, c.PARTICLE_STRING, "x", b"a")),
         ({"n": 1}, Op(c.OP_APPEND, c.PARTICLE_STRING, "n", b"x")),
         ({"s": "x"}, Op(c.OP_APPEND, c.PARTICLE_BLOB, "s", b"x")),
         ({"b": b"x"}, Op(c.OP_PREPEND, c.PARTICLE_STRING, "b", b"x")),
-        ({}, Op(c.OP_APPEND, c.PARTICLE_INTEGER, "x", i64(1))),
+        ({"s": "x"}, Op(c.OP_APPEND, c.PARTICLE_INTEGER, "s", i64(1))),
     ],
 )
 def test_type_clashes_answer_12_and_change_nothing(store, bins, op):
@@ -344,6 +343,36 @@ def test_type_clashes_answer_12_and_change_nothing(store, bins, op):
     reply = run(store, write([Op(c.OP_WRITE, c.PARTICLE_INTEGER, "keep", i64(2)), op]))
     assert (reply.result_code, reply.generation) == (c.RESULT_BIN_TYPE_ERROR, 1)
     assert bins_of(run(store, get()))["keep"] == (c.PARTICLE_INTEGER, i64(1))
+
+
+@pytest.mark.parametrize(
+    "op, stored",
+    [
+        (Op(c.OP_INCR, c.PARTICLE_STRING, "x", b"a"), (c.PARTICLE_STRING, b"a")),
+        (Op(c.OP_APPEND, c.PARTICLE_INTEGER, "x", i64(1)), (c.PARTICLE_INTEGER, i64(1))),
+        (Op(c.OP_PREPEND, c.PARTICLE_FLOAT, "x", f64(1.5)), (c.PARTICLE_FLOAT, f64(1.5))),
+    ],
+)
+def test_a_missing_bin_takes_any_operand_like_the_server(store, op, stored):
+    # Checked against a CE 8.1 server: increment/append/prepend on a missing bin write the operand as it is.
+    run(store, put(keep=1))
+    assert run(store, write([op])).result_code == c.RESULT_OK
+    assert bins_of(run(store, get()))["x"] == stored
+
+
+@pytest.mark.parametrize("op_type", [c.OP_INCR, c.OP_APPEND, c.OP_PREPEND])
+@pytest.mark.parametrize("bins", [{"keep": 1}, {"x": "s"}])
+def test_a_nil_operand_is_a_parameter_error(store, op_type, bins):
+    run(store, put(**bins))
+    reply = run(store, write([Op(op_type, c.PARTICLE_NULL, "x", b"")]))
+    assert reply.result_code == c.RESULT_PARAMETER_ERROR
+
+
+def test_a_read_naming_no_bins_is_a_parameter_error(store):
+    run(store, put(keep=1))
+    message = get()
+    named = Message(info1=c.INFO1_READ, fields=message.fields, ops=[])
+    assert run(store, named).result_code == c.RESULT_PARAMETER_ERROR
 
 
 def test_append_and_prepend(store):
