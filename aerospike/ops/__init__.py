@@ -88,20 +88,20 @@ def is_cdt_op(op_code: Any) -> bool:
 def build_cdt_op(operation: Mapping, fallback: Optional[Fallback] = None) -> tuple[Op, ResultShape]:
     """The protocol op and result shape of one spec operation dict with an OP_LIST_* / OP_MAP_* code.
 
-    Every field is checked before anything is encoded; a missing or ill-typed field raises
-    ``aerospike.exception.ParamError`` naming it. `fallback(value) -> (particle_type, payload)` writes
-    values of unsupported types (the client's serializer); without one, only GeoJSON is added to the
-    built-in types and anything else raises ParamError.
+    The dict is checked as client 3.0.0 checked it (add_op in its operate.c), with its messages: a key that is
+    not a str raises ClientError, anything else wrong ``aerospike.exception.ParamError`` (BinNameError for a
+    bin name over 14 bytes). `fallback(value) -> (particle_type, payload)` writes values of unsupported types
+    (the client's serializer); without one, only GeoJSON is added to the built-in types.
     """
     if not isinstance(operation, Mapping):
         raise ParamError("Operation must be a dict")
     op_code = operation.get("op")
-    if isinstance(op_code, bool) or not isinstance(op_code, int):
-        raise ParamError("Operation 'op' must be an int")
-    builder = _BUILDERS.get(op_code)
+    builder = _BUILDERS.get(op_code) if isinstance(op_code, int) else None
     if builder is None:
-        raise ParamError(f"Invalid operation given ('op' {op_code!r} is not a list or map operation)")
-    return builder(OpFields(operation, op_code, fallback))
+        raise ParamError("Invalid operation given")
+    fields = OpFields(operation, int(op_code), fallback)
+    fields.check(read_map_policy)
+    return builder(fields)
 
 
 class MethodSpec(NamedTuple):
@@ -111,7 +111,7 @@ class MethodSpec(NamedTuple):
     op_code: int
     fields: tuple[str, ...]
     required: int
-    returns: str  # "zero": 0; "value": the operation's result; "count": the result, an int
+    returns: str  # "zero": 0; "value": the operation's result; "count": the result, an int; "list": a list
 
 
 def _spec(op_code: int, fields: tuple[str, ...], returns: str, required: Optional[int] = None) -> MethodSpec:
@@ -132,7 +132,7 @@ METHODS: dict[str, MethodSpec] = {
     "list_clear": _spec(OP_LIST_CLEAR, ("bin",), "zero"),
     "list_set": _spec(OP_LIST_SET, ("bin", "index", "val"), "zero"),
     "list_get": _spec(OP_LIST_GET, ("bin", "index"), "value"),
-    "list_get_range": _spec(OP_LIST_GET_RANGE, ("bin", "index", "val"), "value"),
+    "list_get_range": _spec(OP_LIST_GET_RANGE, ("bin", "index", "val"), "list"),
     "list_trim": _spec(OP_LIST_TRIM, ("bin", "index", "val"), "zero"),
     "list_size": _spec(OP_LIST_SIZE, ("bin",), "count"),
     "map_set_policy": _spec(OP_MAP_SET_POLICY, ("bin", "map_policy"), "zero"),

@@ -29,13 +29,33 @@ from .._constants import (
     OP_LIST_SET,
     OP_LIST_SIZE,
     OP_LIST_TRIM,
+    OP_MAP_CLEAR,
+    OP_MAP_DECREMENT,
+    OP_MAP_GET_BY_INDEX,
+    OP_MAP_GET_BY_INDEX_RANGE,
+    OP_MAP_GET_BY_KEY,
+    OP_MAP_GET_BY_KEY_RANGE,
+    OP_MAP_GET_BY_RANK,
+    OP_MAP_GET_BY_RANK_RANGE,
+    OP_MAP_GET_BY_VALUE_RANGE,
+    OP_MAP_INCREMENT,
+    OP_MAP_PUT,
+    OP_MAP_REMOVE_BY_INDEX,
+    OP_MAP_REMOVE_BY_INDEX_RANGE,
+    OP_MAP_REMOVE_BY_KEY,
+    OP_MAP_REMOVE_BY_KEY_RANGE,
+    OP_MAP_REMOVE_BY_RANK,
+    OP_MAP_REMOVE_BY_RANK_RANGE,
+    OP_MAP_REMOVE_BY_VALUE_RANGE,
+    OP_MAP_SET_POLICY,
+    OP_MAP_SIZE,
 )
-from ..exception import ParamError
+from ..exception import BinNameError, ClientError, ParamError
 from ..protocol import cdt
 from ..protocol.constants import OP_CDT_MODIFY, OP_CDT_READ, PARTICLE_BLOB, PARTICLE_GEOJSON
 from ..protocol.errors import ProtocolError
 from ..protocol.message import Op
-from ..values import GeoJSON, Null, check_bin_name
+from ..values import GeoJSON, Null
 from .results import ResultShape
 
 __all__ = [
@@ -43,6 +63,8 @@ __all__ = [
     "Fallback",
     "OpFields",
     "Unsigned",
+    "bin_name_of",
+    "count_of",
     "make_op",
     "prepare_value",
 ]
@@ -144,79 +166,144 @@ def prepare_value(value: Any) -> Any:
 
 # --------------------------------------------------------------------------------------------- fields
 
+# What each operation reads of its dict (add_op in 3.0.0's src/main/client/operate.c). An op absent from
+# VALUE_OPTIONAL needs 'val'; INDEX_OPS need 'index' (and refuse one otherwise); KEY_OPS need 'key'; RANGE_OPS
+# need 'range'.
+INDEX_OPS = frozenset(
+    (
+        OP_LIST_INSERT, OP_LIST_INSERT_ITEMS, OP_LIST_POP, OP_LIST_POP_RANGE, OP_LIST_REMOVE,
+        OP_LIST_REMOVE_RANGE, OP_LIST_SET, OP_LIST_GET, OP_LIST_GET_RANGE, OP_LIST_TRIM, OP_LIST_INCREMENT,
+        OP_MAP_REMOVE_BY_INDEX, OP_MAP_REMOVE_BY_INDEX_RANGE, OP_MAP_REMOVE_BY_RANK, OP_MAP_REMOVE_BY_RANK_RANGE,
+        OP_MAP_GET_BY_INDEX, OP_MAP_GET_BY_INDEX_RANGE, OP_MAP_GET_BY_RANK, OP_MAP_GET_BY_RANK_RANGE,
+    )
+)
+VALUE_OPTIONAL = frozenset(
+    (
+        OP_LIST_POP, OP_LIST_REMOVE, OP_LIST_CLEAR, OP_LIST_GET, OP_LIST_SIZE, OP_MAP_SET_POLICY, OP_MAP_SIZE,
+        OP_MAP_CLEAR, OP_MAP_REMOVE_BY_KEY, OP_MAP_REMOVE_BY_INDEX, OP_MAP_REMOVE_BY_RANK, OP_MAP_GET_BY_KEY,
+        OP_MAP_GET_BY_INDEX, OP_MAP_GET_BY_KEY_RANGE, OP_MAP_GET_BY_RANK,
+    )
+)
+KEY_OPS = frozenset(
+    (
+        OP_MAP_PUT, OP_MAP_INCREMENT, OP_MAP_DECREMENT, OP_MAP_REMOVE_BY_KEY, OP_MAP_REMOVE_BY_KEY_RANGE,
+        OP_MAP_GET_BY_KEY, OP_MAP_GET_BY_KEY_RANGE,
+    )
+)
+RANGE_OPS = frozenset((OP_MAP_REMOVE_BY_VALUE_RANGE, OP_MAP_GET_BY_VALUE_RANGE, OP_MAP_GET_BY_KEY_RANGE))
+# 3.0.0 checked (strict_types) that these two get a list before anything else about the value.
+_LIST_VALUE_MESSAGES = {
+    OP_LIST_APPEND_ITEMS: "Value of list_append_items should be of type list",
+    OP_LIST_INSERT_ITEMS: "Value of list_insert_items should be of type list",
+}
+MAX_BIN_NAME_3_0_0 = 14  # AS_BIN_NAME_MAX_LEN of the C client 3.0.0 wraps: 15-byte names are refused
+
 
 def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    # PyLong_Check: bools are ints, as they were to 3.0.0.
+    return isinstance(value, int)
+
+
+def bin_name_of(value: Any) -> str:
+    """A bin name as 3.0.0 read it: a str or a bytearray, up to its first NUL byte, of at most 14 bytes.
+
+    ParamError "Bin name should be of type string" for other types; BinNameError for longer names.
+    """
+    if isinstance(value, str):
+        raw = value.encode("utf-8", "surrogatepass")
+    elif isinstance(value, bytearray):
+        raw = bytes(value)
+    else:
+        raise ParamError("Bin name should be of type string")
+    raw = raw.split(b"\0", 1)[0]
+    if len(raw) > MAX_BIN_NAME_3_0_0:
+        raise BinNameError("A bin name should not exceed 14 characters limit")
+    return raw.decode("utf-8", "surrogateescape") if isinstance(value, bytearray) else value.split("\0", 1)[0]
+
+
+def count_of(value: Any) -> int:
+    """A count given as 'val' (pyobject_to_index in 3.0.0's conversions.c)."""
+    if not _is_int(value):
+        raise ParamError("Offset should be of int or long type")
+    if not _INT64_MIN <= value < _INT64_LIMIT:
+        raise ParamError("integer value exceeds sys.maxsize")
+    return int(value)
 
 
 class OpFields:
-    """Reads and checks the fields of one operation dict, naming the field in every ParamError."""
+    """One operation dict read as 3.0.0's add_op read it: the same checks, in the same order, with the same
+    messages. Builders then read the checked fields (``bin_name``, ``index_value``, ``return_type``,
+    ``map_policy``) and the raw ``operation`` for values."""
 
-    __slots__ = ("operation", "op_code", "fallback")
+    __slots__ = ("operation", "op_code", "fallback", "bin_name", "index_value", "return_type", "map_policy")
 
     def __init__(self, operation: Mapping, op_code: int, fallback: Optional[Fallback]) -> None:
-        for name in operation:
-            if name not in ALLOWED_KEYS:
-                raise ParamError(f"{_ALLOWED_KEYS_MESSAGE} (got {name!r})")
+        for name, value in operation.items():
+            if not isinstance(name, str):
+                raise ClientError("An operation key must be a string.")
+            if name not in ALLOWED_KEYS or (name == "op" and not _is_int(value)):
+                raise ParamError(_ALLOWED_KEYS_MESSAGE)
         self.operation = operation
         self.op_code = op_code
         self.fallback: Fallback = fallback if fallback is not None else _default_fallback
+        self.bin_name = ""
+        self.index_value = 0
+        self.return_type = 0  # AS_MAP_RETURN_NONE, 3.0.0's default
+        self.map_policy: Any = None
 
-    def has(self, field: str) -> bool:
-        """Whether the dict carries `field` (a None value counts as carried)."""
-        return field in self.operation
-
-    def bin(self) -> str:
-        """The bin name: required, a str of at most 15 UTF-8 bytes."""
-        name = self.operation.get("bin", _MISSING)
-        if name is _MISSING or name is None:
-            raise ParamError("Bin is not given ('bin')")
-        if not isinstance(name, str):
-            raise ParamError("Bin name should be of type string ('bin')")
-        check_bin_name(name)
-        return name
-
-    def integer(self, field: str, what: str) -> int:
-        """A required signed 64-bit integer field (an index, a rank, a count)."""
-        value = self.operation.get(field, _MISSING)
-        if value is _MISSING or value is None:
-            raise ParamError(f"Operation needs {what} ('{field}')")
-        if not _is_int(value):
-            raise ParamError(f"{what} should be an integer ('{field}'), not {type(value).__name__}")
-        if not _INT64_MIN <= value < _INT64_LIMIT:
-            raise ParamError(f"{what} does not fit in a signed 64-bit integer ('{field}')")
-        return int(value)
-
-    def index(self) -> int:
-        """The 'index' field: required integer."""
-        return self.integer("index", "an index value")
-
-    def no_index(self) -> None:
-        """Client 3.0.0 refused an 'index' on operations that take none."""
-        if "index" in self.operation:
-            raise ParamError("Operation does not need an index value ('index')")
+    def check(self, read_map_policy: Callable[[Any], Any]) -> None:
+        """add_op's common checks, in its order: bin, val, key, map_policy, range, return_type, index."""
+        operation = self.operation
+        op_code = self.op_code
+        if "bin" not in operation:
+            raise ParamError("Bin is not given")
+        self.bin_name = bin_name_of(operation["bin"])
+        if "val" in operation:
+            message = _LIST_VALUE_MESSAGES.get(op_code)
+            if message is not None and not isinstance(operation["val"], list):
+                raise ParamError(message)
+        elif op_code not in VALUE_OPTIONAL:
+            raise ParamError("Value should be given")
+        if op_code in KEY_OPS and "key" not in operation:
+            raise ParamError("Operation requires key parameter")
+        if "map_policy" in operation:
+            self.map_policy = read_map_policy(operation["map_policy"])
+        elif op_code == OP_MAP_SET_POLICY:
+            raise ParamError("Operation requires map_policy parameter")
+        if op_code in RANGE_OPS and "range" not in operation:
+            raise ParamError("Range should be given")
+        if "return_type" in operation:
+            return_type = operation["return_type"]
+            if not _is_int(return_type):
+                raise ParamError("Return type should be an integer")
+            if not _INT64_MIN <= return_type < _INT64_LIMIT:
+                raise ParamError("integer value exceeds sys.maxsize")
+            self.return_type = int(return_type)
+        if "index" in operation:
+            if op_code not in INDEX_OPS:
+                raise ParamError("Operation does not need an index value")
+            index = operation["index"]
+            if not _is_int(index):
+                raise ParamError("Index should be an integer")
+            if not _INT64_MIN <= index < _INT64_LIMIT:
+                raise ParamError("integer value exceeds sys.maxsize")
+            self.index_value = int(index)
+        elif op_code in INDEX_OPS:
+            raise ParamError("Operation needs an index value")
 
     def value(self, field: str = "val") -> Any:
-        """A required value field of any writable type (None is nil)."""
-        value = self.operation.get(field, _MISSING)
-        if value is _MISSING:
-            raise ParamError(f"Value should be given ('{field}')")
-        return value
+        """A value field (present: check() saw to it)."""
+        return self.operation[field]
+
+    def count(self) -> int:
+        """The count of a range operation, given as 'val'."""
+        return count_of(self.operation["val"])
 
     def list_value(self, field: str = "val") -> list:
-        """A required value field that must be a list."""
-        value = self.value(field)
+        """A value field that must be a list (3.0.0 cast whatever it got to a list: undefined for others)."""
+        value = self.operation[field]
         if not isinstance(value, list):
-            raise ParamError(f"'{field}' should be of type list, not {type(value).__name__}")
-        return value
-
-    def number(self, field: str = "val") -> int | float:
-        """A required int or float (increments)."""
-        value = self.value(field)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ParamError(f"'{field}' should be an int or a float, not {type(value).__name__}")
-        if isinstance(value, int) and not _INT64_MIN <= value < _INT64_LIMIT:
-            raise ParamError(f"'{field}' does not fit in a signed 64-bit integer")
+            raise ParamError("List parameter should be of type list")
         return value
 
     def pack(self, cdt_op: int, *args: tuple[str, Any]) -> bytes:
@@ -252,96 +339,67 @@ def make_op(op_type: int, bin_name: str, payload: bytes) -> Op:
 # --------------------------------------------------------------------------------------------- builders
 
 
-def _read(fields: OpFields, bin_name: str, payload: bytes) -> tuple[Op, ResultShape]:
-    return make_op(OP_CDT_READ, bin_name, payload), ResultShape(fields.op_code, is_write=False)
+def _read(fields: OpFields, payload: bytes) -> tuple[Op, ResultShape]:
+    return make_op(OP_CDT_READ, fields.bin_name, payload), ResultShape(fields.op_code, is_write=False)
 
 
-def _modify(fields: OpFields, bin_name: str, payload: bytes) -> tuple[Op, ResultShape]:
-    return make_op(OP_CDT_MODIFY, bin_name, payload), ResultShape(fields.op_code, is_write=True)
+def _modify(fields: OpFields, payload: bytes) -> tuple[Op, ResultShape]:
+    return make_op(OP_CDT_MODIFY, fields.bin_name, payload), ResultShape(fields.op_code, is_write=True)
 
 
 def _append(fields: OpFields) -> tuple[Op, ResultShape]:
-    name = fields.bin()
-    fields.no_index()
-    return _modify(fields, name, fields.pack(CDT_LIST_APPEND, ("val", fields.value())))
+    return _modify(fields, fields.pack(CDT_LIST_APPEND, ("val", fields.value())))
 
 
 def _append_items(fields: OpFields) -> tuple[Op, ResultShape]:
-    name = fields.bin()
-    fields.no_index()
-    return _modify(fields, name, fields.pack(CDT_LIST_APPEND_ITEMS, ("val", fields.list_value())))
+    return _modify(fields, fields.pack(CDT_LIST_APPEND_ITEMS, ("val", fields.value())))
 
 
-def _insert(fields: OpFields) -> tuple[Op, ResultShape]:
-    name = fields.bin()
-    index = fields.index()
-    return _modify(fields, name, fields.pack(CDT_LIST_INSERT, ("index", index), ("val", fields.value())))
+def _index_value(cdt_op: int) -> Builder:
+    # insert, insert_items, set, increment: [op, index, value]; the value goes to the server as given.
+    def build(fields: OpFields) -> tuple[Op, ResultShape]:
+        return _modify(fields, fields.pack(cdt_op, ("index", fields.index_value), ("val", fields.value())))
 
-
-def _insert_items(fields: OpFields) -> tuple[Op, ResultShape]:
-    name = fields.bin()
-    index = fields.index()
-    items = fields.list_value()
-    return _modify(fields, name, fields.pack(CDT_LIST_INSERT_ITEMS, ("index", index), ("val", items)))
-
-
-def _increment(fields: OpFields) -> tuple[Op, ResultShape]:
-    name = fields.bin()
-    index = fields.index()
-    delta = fields.number()
-    return _modify(fields, name, fields.pack(CDT_LIST_INCREMENT, ("index", index), ("val", delta)))
+    return build
 
 
 def _index_only(cdt_op: int, modify: bool) -> Builder:
     def build(fields: OpFields) -> tuple[Op, ResultShape]:
-        name = fields.bin()
-        payload = fields.pack(cdt_op, ("index", fields.index()))
-        return _modify(fields, name, payload) if modify else _read(fields, name, payload)
+        payload = fields.pack(cdt_op, ("index", fields.index_value))
+        return _modify(fields, payload) if modify else _read(fields, payload)
 
     return build
 
 
 def _index_count(cdt_op: int, modify: bool) -> Builder:
     def build(fields: OpFields) -> tuple[Op, ResultShape]:
-        name = fields.bin()
-        index = fields.index()
-        count = Unsigned(fields.integer("val", "a count"))
-        payload = fields.pack(cdt_op, ("index", index), ("val", count))
-        return _modify(fields, name, payload) if modify else _read(fields, name, payload)
+        count = Unsigned(fields.count())
+        payload = fields.pack(cdt_op, ("index", fields.index_value), ("val", count))
+        return _modify(fields, payload) if modify else _read(fields, payload)
 
     return build
 
 
-def _set(fields: OpFields) -> tuple[Op, ResultShape]:
-    name = fields.bin()
-    index = fields.index()
-    return _modify(fields, name, fields.pack(CDT_LIST_SET, ("index", index), ("val", fields.value())))
-
-
 def _clear(fields: OpFields) -> tuple[Op, ResultShape]:
-    name = fields.bin()
-    fields.no_index()
-    return _modify(fields, name, fields.pack(CDT_LIST_CLEAR))
+    return _modify(fields, fields.pack(CDT_LIST_CLEAR))
 
 
 def _size(fields: OpFields) -> tuple[Op, ResultShape]:
-    name = fields.bin()
-    fields.no_index()
-    return _read(fields, name, fields.pack(CDT_LIST_SIZE))
+    return _read(fields, fields.pack(CDT_LIST_SIZE))
 
 
 LIST_BUILDERS: dict[int, Builder] = {
     OP_LIST_APPEND: _append,
     OP_LIST_APPEND_ITEMS: _append_items,
-    OP_LIST_INSERT: _insert,
-    OP_LIST_INSERT_ITEMS: _insert_items,
-    OP_LIST_INCREMENT: _increment,
+    OP_LIST_INSERT: _index_value(CDT_LIST_INSERT),
+    OP_LIST_INSERT_ITEMS: _index_value(CDT_LIST_INSERT_ITEMS),
+    OP_LIST_INCREMENT: _index_value(CDT_LIST_INCREMENT),
     OP_LIST_POP: _index_only(CDT_LIST_POP, modify=True),
     OP_LIST_POP_RANGE: _index_count(CDT_LIST_POP_RANGE, modify=True),
     OP_LIST_REMOVE: _index_only(CDT_LIST_REMOVE, modify=True),
     OP_LIST_REMOVE_RANGE: _index_count(CDT_LIST_REMOVE_RANGE, modify=True),
     OP_LIST_CLEAR: _clear,
-    OP_LIST_SET: _set,
+    OP_LIST_SET: _index_value(CDT_LIST_SET),
     OP_LIST_GET: _index_only(CDT_LIST_GET, modify=False),
     OP_LIST_GET_RANGE: _index_count(CDT_LIST_GET_RANGE, modify=False),
     OP_LIST_TRIM: _index_count(CDT_LIST_TRIM, modify=True),

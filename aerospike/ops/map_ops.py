@@ -2,7 +2,7 @@
 
 Owns: the map policy dict of client 3.0.0 (``map_order``, ``map_write_mode``) and its translation to the
 current wire, the CDT map op codes and argument layouts (official client 19.3.0; transcripts 06-map-ops),
-and the return types those ops accept. Must not know sockets, policies of commands or the reply parser.
+and the return types (any integer goes to the server, as 3.0.0 sent it). Must not know sockets, policies of commands or the reply parser.
 
 Write modes: 3.0.0's C core chose a different op for each mode (REPLACE for UPDATE_ONLY, ADD for
 CREATE_ONLY). Current clients express the same thing as write flags on PUT / PUT_ITEMS, which is what
@@ -17,17 +17,6 @@ from typing import Any, Callable, NamedTuple, Optional
 
 from .._constants import (
     MAP_CREATE_ONLY,
-    MAP_KEY_ORDERED,
-    MAP_KEY_VALUE_ORDERED,
-    MAP_RETURN_COUNT,
-    MAP_RETURN_INDEX,
-    MAP_RETURN_KEY,
-    MAP_RETURN_KEY_VALUE,
-    MAP_RETURN_NONE,
-    MAP_RETURN_RANK,
-    MAP_RETURN_REVERSE_INDEX,
-    MAP_RETURN_REVERSE_RANK,
-    MAP_RETURN_VALUE,
     MAP_UNORDERED,
     MAP_UPDATE,
     MAP_UPDATE_ONLY,
@@ -61,7 +50,7 @@ from ..exception import ParamError
 from ..protocol.constants import OP_CDT_MODIFY, OP_CDT_READ
 from ..protocol.message import Op
 from .list_ops import OpFields, Unsigned, make_op
-from .results import RETURN_TYPE_INVERTED, ResultShape
+from .results import ResultShape
 
 __all__ = [
     "MAP_BUILDERS",
@@ -114,28 +103,11 @@ MAP_WRITE_FLAGS_NO_FAIL = 4  # skip entries that fail a flag instead of failing 
 MAP_WRITE_FLAGS_PARTIAL = 8  # with NO_FAIL: apply the entries that pass
 _ALL_WRITE_FLAGS = 15
 
-# Return types later clients added; accepted because current servers answer them.
+# Return types later clients added (current servers answer them; 3.0.0 passed any integer through).
 MAP_RETURN_EXISTS = 13
 MAP_RETURN_UNORDERED_MAP = 16
 MAP_RETURN_ORDERED_MAP = 17
 
-_RETURN_TYPES = frozenset(
-    (
-        MAP_RETURN_NONE,
-        MAP_RETURN_INDEX,
-        MAP_RETURN_REVERSE_INDEX,
-        MAP_RETURN_RANK,
-        MAP_RETURN_REVERSE_RANK,
-        MAP_RETURN_COUNT,
-        MAP_RETURN_KEY,
-        MAP_RETURN_VALUE,
-        MAP_RETURN_KEY_VALUE,
-        MAP_RETURN_EXISTS,
-        MAP_RETURN_UNORDERED_MAP,
-        MAP_RETURN_ORDERED_MAP,
-    )
-)
-_MAP_ORDERS = frozenset((MAP_UNORDERED, MAP_KEY_ORDERED, MAP_KEY_VALUE_ORDERED))
 _WRITE_MODE_FLAGS = {
     MAP_UPDATE: MAP_WRITE_FLAGS_DEFAULT,
     MAP_UPDATE_ONLY: MAP_WRITE_FLAGS_UPDATE_ONLY,
@@ -153,197 +125,112 @@ class MapPolicy(NamedTuple):
 DEFAULT_MAP_POLICY = MapPolicy()
 
 
-def _policy_int(policy: dict, name: str, allowed: Any) -> Optional[int]:
+def _policy_int(policy: dict, name: str) -> Optional[int]:
     value = policy.get(name)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ParamError(f"map_policy: {name} is invalid (an int is required, not {type(value).__name__})")
-    if value not in allowed:
-        raise ParamError(f"map_policy: {name} is invalid ({value!r})")
+    if not isinstance(value, int):
+        raise ParamError(f"{name} is invalid")
     return value
 
 
 def read_map_policy(policy: Any) -> MapPolicy:
     """The MapPolicy of a spec map policy dict (None: the default, unordered and create-or-update).
 
-    Keys: ``map_order`` (MAP_UNORDERED, MAP_KEY_ORDERED, MAP_KEY_VALUE_ORDERED), ``map_write_mode``
-    (MAP_UPDATE, MAP_UPDATE_ONLY, MAP_CREATE_ONLY) and, as later clients spell it, ``map_write_flags``
-    (an OR of MAP_WRITE_FLAGS_*, combined with the write mode). Other keys are ignored, as 3.0.0 did.
+    As 3.0.0 read it (pyobject_to_map_policy): ``map_write_mode`` then ``map_order``, each an int ("... is
+    invalid" otherwise); any order goes to the server as given, an unknown write mode means MAP_UPDATE. Other
+    keys are ignored, except ``map_write_flags`` (later clients' spelling, an int OR of MAP_WRITE_FLAGS_*,
+    combined with the write mode).
     """
     if policy is None:
         return DEFAULT_MAP_POLICY
     if not isinstance(policy, dict):
-        raise ParamError("map_policy must be a dict")
-    order = _policy_int(policy, "map_order", _MAP_ORDERS)
-    mode = _policy_int(policy, "map_write_mode", _WRITE_MODE_FLAGS)
-    flags = _policy_int(policy, "map_write_flags", range(_ALL_WRITE_FLAGS + 1))
+        raise ParamError("policy must be a dict")
+    mode = _policy_int(policy, "map_write_mode")
+    order = _policy_int(policy, "map_order")
+    flags = _policy_int(policy, "map_write_flags")
     return MapPolicy(
         MAP_UNORDERED if order is None else order,
-        (0 if mode is None else _WRITE_MODE_FLAGS[mode]) | (flags or 0),
+        _WRITE_MODE_FLAGS.get(mode, MAP_WRITE_FLAGS_DEFAULT) | ((flags or 0) & _ALL_WRITE_FLAGS),
     )
 
 
-# --------------------------------------------------------------------------------------------- readers
-
-
-def _return_type(fields: OpFields) -> int:
-    value = fields.operation.get("return_type")
-    if value is None:
-        return MAP_RETURN_NONE  # the spec's default
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ParamError(f"Return type should be an integer ('return_type'), not {type(value).__name__}")
-    if value & ~RETURN_TYPE_INVERTED not in _RETURN_TYPES or value & ~(RETURN_TYPE_INVERTED | 0xFF):
-        raise ParamError(f"'return_type' {value!r} is not one of the aerospike.MAP_RETURN_* constants")
-    return value
-
-
-def _map_policy(fields: OpFields, required: bool = False) -> MapPolicy:
-    if "map_policy" not in fields.operation or fields.operation["map_policy"] is None:
-        if required:
-            raise ParamError("Operation requires map_policy parameter ('map_policy')")
-        return DEFAULT_MAP_POLICY
-    return read_map_policy(fields.operation["map_policy"])
-
-
-def _map_key(fields: OpFields) -> Any:
-    if "key" not in fields.operation:
-        raise ParamError("Operation requires key parameter ('key')")
-    return fields.operation["key"]
-
-
-def _range_end(fields: OpFields) -> Any:
-    if "range" not in fields.operation:
-        raise ParamError("Range should be given ('range')")
-    return fields.operation["range"]
+def _policy(fields: OpFields) -> MapPolicy:
+    policy = fields.map_policy
+    return DEFAULT_MAP_POLICY if policy is None else policy  # type: ignore[no-any-return]
 
 
 # --------------------------------------------------------------------------------------------- builders
 
 
-def _shape(fields: OpFields, modify: bool, return_type: Optional[int] = None) -> ResultShape:
-    return ResultShape(fields.op_code, is_write=modify, respond_all_ops=True, return_type=return_type)
-
-
-def _op(fields: OpFields, modify: bool, bin_name: str, payload: bytes, return_type: Optional[int] = None):
-    op = make_op(OP_CDT_MODIFY if modify else OP_CDT_READ, bin_name, payload)
-    return op, _shape(fields, modify, return_type)
+def _op(fields: OpFields, modify: bool, payload: bytes, return_type: Optional[int] = None) -> tuple[Op, ResultShape]:
+    op = make_op(OP_CDT_MODIFY if modify else OP_CDT_READ, fields.bin_name, payload)
+    return op, ResultShape(fields.op_code, is_write=modify, respond_all_ops=True, return_type=return_type)
 
 
 def _set_policy(fields: OpFields) -> tuple[Op, ResultShape]:
-    name = fields.bin()
-    fields.no_index()
-    policy = _map_policy(fields, required=True)
-    return _op(fields, True, name, fields.pack(CDT_MAP_SET_TYPE, ("map_policy", Unsigned(policy.order))))
+    return _op(fields, True, fields.pack(CDT_MAP_SET_TYPE, ("map_policy", Unsigned(_policy(fields).order))))
 
 
 def _put(fields: OpFields) -> tuple[Op, ResultShape]:
-    name = fields.bin()
-    fields.no_index()
-    map_key = _map_key(fields)
-    value = fields.value()
-    policy = _map_policy(fields)
-    args: list[tuple[str, Any]] = [("key", map_key), ("val", value), ("map_policy", Unsigned(policy.order))]
+    policy = _policy(fields)
+    args: list[tuple[str, Any]] = [
+        ("key", fields.value("key")),
+        ("val", fields.value()),
+        ("map_policy", Unsigned(policy.order)),
+    ]
     if policy.flags:
         args.append(("map_policy", Unsigned(policy.flags)))
-    return _op(fields, True, name, fields.pack(CDT_MAP_PUT, *args))
+    return _op(fields, True, fields.pack(CDT_MAP_PUT, *args))
 
 
 def _put_items(fields: OpFields) -> tuple[Op, ResultShape]:
-    name = fields.bin()
-    fields.no_index()
     items = fields.value()
     if not isinstance(items, dict):
-        raise ParamError(f"'val' should be of type dict, not {type(items).__name__}")
-    policy = _map_policy(fields)
+        # 3.0.0 cast the value to a map whatever it was (undefined behaviour in its C core).
+        raise ParamError("Value of map_put_items should be of type dict")
+    policy = _policy(fields)
     args: list[tuple[str, Any]] = [("val", items), ("map_policy", Unsigned(policy.order))]
     if policy.flags:
         args.append(("map_policy", Unsigned(policy.flags)))
-    return _op(fields, True, name, fields.pack(CDT_MAP_PUT_ITEMS, *args))
+    return _op(fields, True, fields.pack(CDT_MAP_PUT_ITEMS, *args))
 
 
 def _increment_by(cdt_op: int) -> Builder:
+    # The delta goes to the server whatever its type (the server answers 4 for a non-number).
     def build(fields: OpFields) -> tuple[Op, ResultShape]:
-        name = fields.bin()
-        fields.no_index()
-        map_key = _map_key(fields)
-        delta = fields.number()
-        policy = _map_policy(fields)
-        payload = fields.pack(
-            cdt_op, ("key", map_key), ("val", delta), ("map_policy", Unsigned(policy.order))
-        )
-        return _op(fields, True, name, payload)
+        order = Unsigned(_policy(fields).order)
+        payload = fields.pack(cdt_op, ("key", fields.value("key")), ("val", fields.value()), ("map_policy", order))
+        return _op(fields, True, payload)
 
     return build
 
 
 def _no_args(cdt_op: int, modify: bool) -> Builder:
     def build(fields: OpFields) -> tuple[Op, ResultShape]:
-        name = fields.bin()
-        fields.no_index()
-        return _op(fields, modify, name, fields.pack(cdt_op))
+        return _op(fields, modify, fields.pack(cdt_op))
 
     return build
 
 
-def _by_key(cdt_op: int, modify: bool) -> Builder:
+def _selection(cdt_op: int, modify: bool, *arg_fields: str) -> Builder:
+    """get/remove by key, value, list, interval, index or rank: ``[op, return_type, args...]``.
+
+    arg_fields name where each argument comes from: a dict field ('key', 'val', 'range'), 'val:list' (a list
+    value), 'index' (the checked index) or 'val:count' (a count given as 'val')."""
+
     def build(fields: OpFields) -> tuple[Op, ResultShape]:
-        name = fields.bin()
-        fields.no_index()
-        map_key = _map_key(fields)
-        return_type = _return_type(fields)
-        payload = fields.pack(cdt_op, ("return_type", return_type), ("key", map_key))
-        return _op(fields, modify, name, payload, return_type)
-
-    return build
-
-
-def _by_value(cdt_op: int, modify: bool, as_list: bool = False) -> Builder:
-    def build(fields: OpFields) -> tuple[Op, ResultShape]:
-        name = fields.bin()
-        fields.no_index()
-        value = fields.list_value() if as_list else fields.value()
-        return_type = _return_type(fields)
-        payload = fields.pack(cdt_op, ("return_type", return_type), ("val", value))
-        return _op(fields, modify, name, payload, return_type)
-
-    return build
-
-
-def _by_interval(cdt_op: int, modify: bool, begin_field: str, end_field: str) -> Builder:
-    def build(fields: OpFields) -> tuple[Op, ResultShape]:
-        name = fields.bin()
-        fields.no_index()
-        begin = _map_key(fields) if begin_field == "key" else fields.value(begin_field)
-        end = _range_end(fields) if end_field == "range" else fields.value(end_field)
-        return_type = _return_type(fields)
-        payload = fields.pack(cdt_op, ("return_type", return_type), (begin_field, begin), (end_field, end))
-        return _op(fields, modify, name, payload, return_type)
-
-    return build
-
-
-def _by_index(cdt_op: int, modify: bool) -> Builder:
-    def build(fields: OpFields) -> tuple[Op, ResultShape]:
-        name = fields.bin()
-        index = fields.index()
-        return_type = _return_type(fields)
-        payload = fields.pack(cdt_op, ("return_type", return_type), ("index", index))
-        return _op(fields, modify, name, payload, return_type)
-
-    return build
-
-
-def _by_index_range(cdt_op: int, modify: bool) -> Builder:
-    def build(fields: OpFields) -> tuple[Op, ResultShape]:
-        name = fields.bin()
-        index = fields.index()
-        count = fields.integer("val", "a count")
-        return_type = _return_type(fields)
-        payload = fields.pack(
-            cdt_op, ("return_type", return_type), ("index", index), ("val", Unsigned(count))
-        )
-        return _op(fields, modify, name, payload, return_type)
+        args: list[tuple[str, Any]] = [("return_type", fields.return_type)]
+        for source in arg_fields:
+            if source == "index":
+                args.append(("index", fields.index_value))
+            elif source == "val:count":
+                args.append(("val", Unsigned(fields.count())))
+            elif source == "val:list":
+                args.append(("val", fields.list_value()))
+            else:
+                args.append((source, fields.value(source)))
+        return _op(fields, modify, fields.pack(cdt_op, *args), fields.return_type)
 
     return build
 
@@ -356,22 +243,23 @@ MAP_BUILDERS: dict[int, Builder] = {
     OP_MAP_DECREMENT: _increment_by(CDT_MAP_DECREMENT),
     OP_MAP_SIZE: _no_args(CDT_MAP_SIZE, modify=False),
     OP_MAP_CLEAR: _no_args(CDT_MAP_CLEAR, modify=True),
-    OP_MAP_REMOVE_BY_KEY: _by_key(CDT_MAP_REMOVE_BY_KEY, modify=True),
-    OP_MAP_REMOVE_BY_KEY_LIST: _by_value(CDT_MAP_REMOVE_BY_KEY_LIST, modify=True, as_list=True),
-    OP_MAP_REMOVE_BY_KEY_RANGE: _by_interval(CDT_MAP_REMOVE_BY_KEY_INTERVAL, True, "key", "val"),
-    OP_MAP_REMOVE_BY_VALUE: _by_value(CDT_MAP_REMOVE_ALL_BY_VALUE, modify=True),
-    OP_MAP_REMOVE_BY_VALUE_LIST: _by_value(CDT_MAP_REMOVE_BY_VALUE_LIST, modify=True, as_list=True),
-    OP_MAP_REMOVE_BY_VALUE_RANGE: _by_interval(CDT_MAP_REMOVE_BY_VALUE_INTERVAL, True, "val", "range"),
-    OP_MAP_REMOVE_BY_INDEX: _by_index(CDT_MAP_REMOVE_BY_INDEX, modify=True),
-    OP_MAP_REMOVE_BY_INDEX_RANGE: _by_index_range(CDT_MAP_REMOVE_BY_INDEX_RANGE, modify=True),
-    OP_MAP_REMOVE_BY_RANK: _by_index(CDT_MAP_REMOVE_BY_RANK, modify=True),
-    OP_MAP_REMOVE_BY_RANK_RANGE: _by_index_range(CDT_MAP_REMOVE_BY_RANK_RANGE, modify=True),
-    OP_MAP_GET_BY_KEY: _by_key(CDT_MAP_GET_BY_KEY, modify=False),
-    OP_MAP_GET_BY_KEY_RANGE: _by_interval(CDT_MAP_GET_BY_KEY_INTERVAL, False, "key", "range"),
-    OP_MAP_GET_BY_VALUE: _by_value(CDT_MAP_GET_ALL_BY_VALUE, modify=False),
-    OP_MAP_GET_BY_VALUE_RANGE: _by_interval(CDT_MAP_GET_BY_VALUE_INTERVAL, False, "val", "range"),
-    OP_MAP_GET_BY_INDEX: _by_index(CDT_MAP_GET_BY_INDEX, modify=False),
-    OP_MAP_GET_BY_INDEX_RANGE: _by_index_range(CDT_MAP_GET_BY_INDEX_RANGE, modify=False),
-    OP_MAP_GET_BY_RANK: _by_index(CDT_MAP_GET_BY_RANK, modify=False),
-    OP_MAP_GET_BY_RANK_RANGE: _by_index_range(CDT_MAP_GET_BY_RANK_RANGE, modify=False),
+    OP_MAP_REMOVE_BY_KEY: _selection(CDT_MAP_REMOVE_BY_KEY, True, "key"),
+    OP_MAP_REMOVE_BY_KEY_LIST: _selection(CDT_MAP_REMOVE_BY_KEY_LIST, True, "val:list"),
+    # 3.0.0 took this range's end from 'val' (the other ranges take it from 'range').
+    OP_MAP_REMOVE_BY_KEY_RANGE: _selection(CDT_MAP_REMOVE_BY_KEY_INTERVAL, True, "key", "val"),
+    OP_MAP_REMOVE_BY_VALUE: _selection(CDT_MAP_REMOVE_ALL_BY_VALUE, True, "val"),
+    OP_MAP_REMOVE_BY_VALUE_LIST: _selection(CDT_MAP_REMOVE_BY_VALUE_LIST, True, "val:list"),
+    OP_MAP_REMOVE_BY_VALUE_RANGE: _selection(CDT_MAP_REMOVE_BY_VALUE_INTERVAL, True, "val", "range"),
+    OP_MAP_REMOVE_BY_INDEX: _selection(CDT_MAP_REMOVE_BY_INDEX, True, "index"),
+    OP_MAP_REMOVE_BY_INDEX_RANGE: _selection(CDT_MAP_REMOVE_BY_INDEX_RANGE, True, "index", "val:count"),
+    OP_MAP_REMOVE_BY_RANK: _selection(CDT_MAP_REMOVE_BY_RANK, True, "index"),
+    OP_MAP_REMOVE_BY_RANK_RANGE: _selection(CDT_MAP_REMOVE_BY_RANK_RANGE, True, "index", "val:count"),
+    OP_MAP_GET_BY_KEY: _selection(CDT_MAP_GET_BY_KEY, False, "key"),
+    OP_MAP_GET_BY_KEY_RANGE: _selection(CDT_MAP_GET_BY_KEY_INTERVAL, False, "key", "range"),
+    OP_MAP_GET_BY_VALUE: _selection(CDT_MAP_GET_ALL_BY_VALUE, False, "val"),
+    OP_MAP_GET_BY_VALUE_RANGE: _selection(CDT_MAP_GET_BY_VALUE_INTERVAL, False, "val", "range"),
+    OP_MAP_GET_BY_INDEX: _selection(CDT_MAP_GET_BY_INDEX, False, "index"),
+    OP_MAP_GET_BY_INDEX_RANGE: _selection(CDT_MAP_GET_BY_INDEX_RANGE, False, "index", "val:count"),
+    OP_MAP_GET_BY_RANK: _selection(CDT_MAP_GET_BY_RANK, False, "index"),
+    OP_MAP_GET_BY_RANK_RANGE: _selection(CDT_MAP_GET_BY_RANK_RANGE, False, "index", "val:count"),
 }

@@ -2,8 +2,8 @@
 
 Owns: which results the spec reshapes (map ``MAP_RETURN_KEY_VALUE`` results become a list of ``(key, value)``
 tuples, spec/aerospike.rst "Map Return Types"), and what the reply parser must know to decode a CDT op's
-reply (whether a server "preserve order" map should stay a flat ``[k1, v1, ...]`` list so that entry order
-survives) and to frame the request (does the op write; does it ask for one reply op per request op).
+reply (a server "preserve order" map is a flat ``[k1, v1, ...]`` list, as 3.0.0's C core read it, so that
+entry order survives) and to frame the request (does the op write; does it ask for one reply op per request op).
 Must not know sockets, policies or how the client decodes particles; it receives values already decoded.
 """
 
@@ -75,9 +75,10 @@ class ResultShape:
         self.return_type = return_type
         self.is_write = is_write
         self.respond_all_ops = respond_all_ops
-        base_type = None if return_type is None else return_type & ~RETURN_TYPE_INVERTED
-        self.kind = KIND_KEY_VALUE if base_type == MAP_RETURN_KEY_VALUE else KIND_VALUE
-        self.preserved_map_as_list = self.kind == KIND_KEY_VALUE
+        # 3.0.0's map_* methods made pairs of exactly MAP_RETURN_KEY_VALUE results; its C core read every map
+        # the server marks "preserve order" (KEY_VALUE results, inverted ones too) as a flat list.
+        self.kind = KIND_KEY_VALUE if return_type == MAP_RETURN_KEY_VALUE else KIND_VALUE
+        self.preserved_map_as_list = return_type is not None
 
     def __call__(self, value: Any) -> Any:
         """The spec's result for `value`, the decoded reply value of this operation."""

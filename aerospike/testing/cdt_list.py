@@ -179,34 +179,39 @@ def _insert_items(current: Any, args: OpArgs) -> tuple[Any, Reply]:
 
 
 def _pop(current: Any, args: OpArgs) -> tuple[Any, Reply]:
+    # On a missing bin the server's list modifies succeed with no result (and still write the record).
     if current is MISSING:
-        raise CdtError(c.RESULT_OP_NOT_APPLICABLE)
+        return UNCHANGED, None
     index, _ = index_count(args.get(0), 1, len(current.items), multi=False)
     value = current.items.pop(index)
     return current, result_particle(value)
 
 
 def _pop_range(current: Any, args: OpArgs) -> tuple[Any, Reply]:
+    if current is MISSING:
+        return UNCHANGED, None
     lst = _new_list(current)
     index, count = index_count(args.get(0), args.get(1, None), len(lst.items), multi=True)
     values = lst.items[index : index + count]
     del lst.items[index : index + count]
-    return (lst if current is not MISSING else UNCHANGED), result_particle(CdtList(values))
+    return lst, result_particle(CdtList(values))
 
 
 def _remove(current: Any, args: OpArgs) -> tuple[Any, Reply]:
     if current is MISSING:
-        raise CdtError(c.RESULT_OP_NOT_APPLICABLE)
+        return UNCHANGED, None
     index, _ = index_count(args.get(0), 1, len(current.items), multi=False)
     del current.items[index]
     return current, result_particle(1)
 
 
 def _remove_range(current: Any, args: OpArgs) -> tuple[Any, Reply]:
+    if current is MISSING:
+        return UNCHANGED, None
     lst = _new_list(current)
     index, count = index_count(args.get(0), args.get(1, None), len(lst.items), multi=True)
     del lst.items[index : index + count]
-    return (lst if current is not MISSING else UNCHANGED), result_particle(count)
+    return lst, result_particle(count)
 
 
 def _set(current: Any, args: OpArgs) -> tuple[Any, Reply]:
@@ -239,7 +244,7 @@ def _set(current: Any, args: OpArgs) -> tuple[Any, Reply]:
 
 def _trim(current: Any, args: OpArgs) -> tuple[Any, Reply]:
     if current is MISSING:
-        raise CdtError(c.RESULT_OP_NOT_APPLICABLE)
+        return UNCHANGED, None
     size = len(current.items)
     index, count = index_count(args.get(0), args.get(1), size, multi=True)
     current.items = current.items[index : index + count]
@@ -333,7 +338,7 @@ def _get_range(current: Any, args: OpArgs) -> tuple[Any, Reply]:
 def _by_index(lst: CdtList, args: OpArgs, multi: bool) -> Selection:
     size = len(lst.items)
     index, count = index_count(args.get(1), args.get(2, None) if multi else 1, size, multi)
-    return Selection(list(range(index, index + count)), index_range=True, rank_range=lst.ordered)
+    return Selection(list(range(index, index + count)), index_range=True, rank_range=lst.ordered, start=index)
 
 
 def _rank_run(lst: CdtList, start: int, count: int, multi: bool) -> Selection:
@@ -344,7 +349,7 @@ def _rank_run(lst: CdtList, start: int, count: int, multi: bool) -> Selection:
         order = by_rank
     else:
         order = by_rank[::-1]
-    return Selection(order, index_range=lst.ordered, rank_range=True)
+    return Selection(order, index_range=lst.ordered, rank_range=True, start=start)
 
 
 def _by_rank(lst: CdtList, args: OpArgs, multi: bool) -> Selection:
@@ -355,7 +360,8 @@ def _by_rank(lst: CdtList, args: OpArgs, multi: bool) -> Selection:
 def _by_value(lst: CdtList, args: OpArgs, multi: bool) -> Selection:
     value = args.get(1)
     order = [i for i, item in enumerate(lst.items) if compare(item, value) == 0]
-    return Selection(order, index_range=lst.ordered, rank_range=True)
+    below = sum(1 for item in lst.items if compare(item, value) < 0)
+    return Selection(order, index_range=lst.ordered, rank_range=True, start=below)
 
 
 def _by_value_list(lst: CdtList, args: OpArgs, multi: bool) -> Selection:
@@ -374,7 +380,8 @@ def in_interval(value: Any, start: Any, end: Any) -> bool:
 def _by_value_interval(lst: CdtList, args: OpArgs, multi: bool) -> Selection:
     start, end = args.get(1), args.get(2, INFINITY)
     order = [i for i, item in enumerate(lst.items) if in_interval(item, start, end)]
-    return Selection(order, index_range=lst.ordered, rank_range=True)
+    below = sum(1 for item in lst.items if compare(item, start) < 0)
+    return Selection(order, index_range=lst.ordered, rank_range=True, start=below)
 
 
 def _by_value_rel_rank(lst: CdtList, args: OpArgs, multi: bool) -> Selection:

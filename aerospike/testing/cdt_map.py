@@ -33,11 +33,13 @@ from .cdt_ops import (
     Selection,
     build_result,
     compare,
+    has_invalid_map_key,
     index_count,
     order_key,
     relative_index_count,
     result_particle,
     split_return_type,
+    valid_map_key,
 )
 
 # Write flags (map policy).
@@ -89,6 +91,13 @@ def _check_key(key: Any) -> None:
         raise CdtError(c.RESULT_PARAMETER_ERROR)
 
 
+def _check_entry(key: Any, value: Any) -> None:
+    """A written entry: the server answers 4 for a key of a type maps cannot hold (double, nil, bool, list,
+    map), and for such a key in a map anywhere inside the value."""
+    if not valid_map_key(key) or has_invalid_map_key(value):
+        raise CdtError(c.RESULT_PARAMETER_ERROR)
+
+
 # ------------------------------------------------------------------------------------------- modify ops
 
 
@@ -103,7 +112,7 @@ def _set_type(current: Any, args: OpArgs) -> tuple[Any, Reply]:
 def _write_items(m: CdtMap, pairs: list, flags: int) -> None:
     accepted = []
     for key, value in pairs:
-        _check_key(key)
+        _check_entry(key, value)
         exists = order_key(key) in m.entries
         if (exists and flags & NO_OVERWRITE) or (not exists and flags & NO_CREATE):
             if not flags & NO_FAIL:
@@ -152,7 +161,7 @@ def _increment_op(sign: int) -> Any:
         key, delta = args.get(0), args.get(1, 1)
         if type(delta) not in (int, float):
             raise CdtError(c.RESULT_PARAMETER_ERROR)
-        _check_key(key)
+        _check_entry(key, None)
         m = _new_map(current, args.get(2, 0))
         flags = _flags(args, 3)
         delta = -delta if sign < 0 else delta
@@ -205,17 +214,23 @@ def _by_key_list(pairs: list, args: OpArgs, multi: bool) -> Selection:
 def _by_key_interval(pairs: list, args: OpArgs, multi: bool) -> Selection:
     start, end = args.get(1), args.get(2, INFINITY)
     order = [i for i, (k, _) in enumerate(pairs) if in_interval(k, start, end)]
-    return Selection(order, index_range=True)
+    below = sum(1 for k, _ in pairs if compare(k, start) < 0)
+    return Selection(order, index_range=True, start=below)
 
 
 def _by_index(pairs: list, args: OpArgs, multi: bool) -> Selection:
     index, count = index_count(args.get(1), args.get(2, None) if multi else 1, len(pairs), multi)
-    return Selection(list(range(index, index + count)), index_range=True)
+    return Selection(list(range(index, index + count)), index_range=True, start=index)
+
+
+def _values_below(pairs: list, value: Any) -> int:
+    return sum(1 for _, v in pairs if compare(v, value) < 0)
 
 
 def _by_value(pairs: list, args: OpArgs, multi: bool) -> Selection:
     value = args.get(1)
-    return Selection([i for i, (_, v) in enumerate(pairs) if compare(v, value) == 0], rank_range=True)
+    order = [i for i, (_, v) in enumerate(pairs) if compare(v, value) == 0]
+    return Selection(order, rank_range=True, start=_values_below(pairs, value))
 
 
 def _by_value_list(pairs: list, args: OpArgs, multi: bool) -> Selection:
@@ -227,12 +242,13 @@ def _by_value_list(pairs: list, args: OpArgs, multi: bool) -> Selection:
 
 def _by_value_interval(pairs: list, args: OpArgs, multi: bool) -> Selection:
     start, end = args.get(1), args.get(2, INFINITY)
-    return Selection([i for i, (_, v) in enumerate(pairs) if in_interval(v, start, end)], rank_range=True)
+    order = [i for i, (_, v) in enumerate(pairs) if in_interval(v, start, end)]
+    return Selection(order, rank_range=True, start=_values_below(pairs, start))
 
 
 def _by_rank(pairs: list, args: OpArgs, multi: bool) -> Selection:
     start, count = index_count(args.get(1), args.get(2, None) if multi else 1, len(pairs), multi)
-    return Selection(_rank_order(pairs)[start : start + count], rank_range=True)
+    return Selection(_rank_order(pairs)[start : start + count], rank_range=True, start=start)
 
 
 def _by_key_rel_index(pairs: list, args: OpArgs, multi: bool) -> Selection:

@@ -31,9 +31,12 @@ __all__ = [
     "compare",
     "decode_bin",
     "encode_bin",
+    "has_invalid_map_key",
+    "normalize_bin",
     "order_key",
     "pack",
     "result_particle",
+    "valid_map_key",
 ]
 
 _INT64 = struct.Struct(">q")
@@ -103,10 +106,12 @@ class CdtList:
 
 
 class CdtMap:
-    """A map bin or nested map: entries in the server's order (insertion order, or key order when ordered).
+    """A map bin or nested map: entries in the server's order.
 
-    ``entries`` maps order_key(key) -> (key, value); Python dicts keep insertion order, which is what an unordered
-    Aerospike map keeps. ``flags``: 0 unordered, 1 key-ordered, 3 key-value-ordered (8 preserve-order, results).
+    ``entries`` maps order_key(key) -> (key, value), kept in key order: the server (8.x) stores every map sorted
+    by key, unordered ones too (they only lack the ordered flag), so a client reads any map back in key order.
+    Only result maps flagged preserve-order (KEY_VALUE results) keep the order they were built in.
+    ``flags``: 0 unordered, 1 key-ordered, 3 key-value-ordered (8 preserve-order, results).
     """
 
     __slots__ = ("entries", "flags")
@@ -116,7 +121,7 @@ class CdtMap:
         self.flags = flags
         for key, value in pairs or ():
             self.entries[order_key(key)] = (key, value)
-        if self.key_ordered:
+        if not flags & MAP_PRESERVE_ORDER:
             self.sort()
 
     @property
@@ -132,8 +137,9 @@ class CdtMap:
     def put(self, key: Any, value: Any) -> None:
         ckey = order_key(key)
         is_new = ckey not in self.entries
+        last = next(reversed(self.entries), None) if is_new else None
         self.entries[ckey] = (key, value)
-        if is_new and self.key_ordered:
+        if is_new and last is not None and ckey < last and not self.flags & MAP_PRESERVE_ORDER:
             self.sort()
 
     def __len__(self) -> int:
@@ -146,6 +152,27 @@ class CdtMap:
 
     def __repr__(self) -> str:
         return f"CdtMap({self.pairs()!r}, flags={self.flags})"
+
+
+# Particle types a map key may have inside a CDT (msgpack str led by its type byte): strings and blobs.
+_KEY_PARTICLES = frozenset((c.PARTICLE_STRING, c.PARTICLE_BLOB, 7, 8, 9, 10, 11, 12))
+
+
+def valid_map_key(key: Any) -> bool:
+    """Whether the server stores `key` as a map key: an integer, a string or a blob (not a double, nil, bool,
+    list or map, which map writes answer 4 and bin writes 1)."""
+    kind = type(key)
+    return kind is int or (kind is bytes and len(key) > 0 and key[0] in _KEY_PARTICLES)
+
+
+def has_invalid_map_key(value: Any) -> bool:
+    """Whether a map anywhere in `value` has a key the server refuses."""
+    kind = type(value)
+    if kind is CdtList:
+        return any(has_invalid_map_key(item) for item in value.items)
+    if kind is CdtMap:
+        return any(not valid_map_key(key) or has_invalid_map_key(item) for key, item in value.entries.values())
+    return False
 
 
 # ------------------------------------------------------------------------------------------- value order
@@ -396,6 +423,19 @@ def decode_bin(particle_type: int, data: bytes) -> CdtList | CdtMap:
     return value
 
 
+def normalize_bin(particle_type: int, data: bytes) -> bytes:
+    """A list or map bin as the server stores a bin write of it: every map sorted by key. A malformed value, a
+    particle type that does not match it, or a map key of a type maps cannot hold raises CdtError(1), the
+    server's answer to such a write."""
+    try:
+        value = decode_bin(particle_type, data)
+    except ValueError:
+        raise CdtError(c.RESULT_SERVER_ERROR) from None
+    if has_invalid_map_key(value):
+        raise CdtError(c.RESULT_SERVER_ERROR)
+    return pack(value)
+
+
 def encode_bin(value: CdtList | CdtMap) -> tuple[int, bytes]:
     """CdtList/CdtMap -> (particle type, wire bytes) as the server stores and returns the bin."""
     return (c.PARTICLE_LIST if type(value) is CdtList else c.PARTICLE_MAP), pack(value)
@@ -619,21 +659,31 @@ def _set_child(container: CdtList | CdtMap, position: Any, value: Any) -> None:
 
 RT_NONE, RT_INDEX, RT_REVINDEX, RT_RANK, RT_REVRANK, RT_COUNT = 0, 1, 2, 3, 4, 5
 RT_KEY, RT_VALUE, RT_KEY_VALUE, RT_EXISTS, RT_UNORDERED_MAP, RT_ORDERED_MAP = 6, 7, 8, 13, 16, 17
+# [start, count] of a selection that is one run of indexes / ranks (the server's *_RANGE result types).
+RT_INDEX_RANGE, RT_REVINDEX_RANGE, RT_RANK_RANGE, RT_REVRANK_RANGE = 9, 10, 11, 12
 RT_INVERTED = 0x10000
 _RT_MASK = 0xFFFF
 _MAP_RESULTS = (RT_KEY, RT_KEY_VALUE, RT_UNORDERED_MAP, RT_ORDERED_MAP)
+_RANGE_RESULTS = (RT_INDEX_RANGE, RT_REVINDEX_RANGE, RT_RANK_RANGE, RT_REVRANK_RANGE)
 _KNOWN_RESULTS = frozenset(
-    {RT_NONE, RT_INDEX, RT_REVINDEX, RT_RANK, RT_REVRANK, RT_COUNT, RT_VALUE, RT_EXISTS} | set(_MAP_RESULTS)
+    {RT_NONE, RT_INDEX, RT_REVINDEX, RT_RANK, RT_REVRANK, RT_COUNT, RT_VALUE, RT_EXISTS}
+    | set(_MAP_RESULTS)
+    | set(_RANGE_RESULTS)
 )
 
 
 def split_return_type(raw: Any, is_map: bool) -> tuple[int, bool]:
-    """(result type, inverted) from an op's return-type argument; unknown types answer 4."""
-    if type(raw) is not int or raw < 0:
+    """(result type, inverted) from an op's return-type argument.
+
+    The server reads the low 16 bits as the type and bit 16 as "inverted" (higher bits are ignored, a negative
+    number is its 64-bit two's complement); a type it does not know, or a map type on a list, answers 26.
+    """
+    if type(raw) is not int:
         raise CdtError(c.RESULT_PARAMETER_ERROR)
+    raw &= (1 << 64) - 1
     result_type = raw & _RT_MASK
     if result_type not in _KNOWN_RESULTS or (not is_map and result_type in _MAP_RESULTS):
-        raise CdtError(c.RESULT_PARAMETER_ERROR)
+        raise CdtError(c.RESULT_OP_NOT_APPLICABLE)
     return result_type, bool(raw & RT_INVERTED)
 
 
@@ -642,15 +692,19 @@ class Selection:
 
     `order` is the output order of values (rank order for rank selections, else index order). `index_range` /
     `rank_range` say the pick is one contiguous run of indexes / ranks (the server then answers index and rank
-    results as ascending ranges).
+    results as ascending ranges, and the *_RANGE result types). `start`: where an empty run sits (the index or
+    rank the selection would start at).
     """
 
-    __slots__ = ("order", "index_range", "rank_range")
+    __slots__ = ("order", "index_range", "rank_range", "start")
 
-    def __init__(self, order: list[int], index_range: bool = False, rank_range: bool = False) -> None:
+    def __init__(
+        self, order: list[int], index_range: bool = False, rank_range: bool = False, start: Optional[int] = None
+    ) -> None:
         self.order = order
         self.index_range = index_range
         self.rank_range = rank_range
+        self.start = start
 
 
 def build_result(
@@ -669,6 +723,8 @@ def build_result(
     """
     order = selection.order
     index_range, rank_range = selection.index_range, selection.rank_range
+    if result_type in _RANGE_RESULTS:
+        return _range_result(result_type, inverted, selection, count, ranks, multi)
     if inverted:
         if not multi:
             raise CdtError(c.RESULT_OP_NOT_APPLICABLE)
@@ -715,6 +771,36 @@ def build_result(
     return _values_result(result_type, order, item, single=False)
 
 
+def _range_result(
+    result_type: int, inverted: bool, selection: Selection, count: int, ranks: Callable[[], list[int]], multi: bool
+) -> CdtList:
+    """[start, count] of a run of indexes (INDEX_RANGE) or ranks (RANK_RANGE), as 8.1 answers: 26 when the
+    selection is not such a run; inverted, the rest must be one run too (at the start or at the end)."""
+    by_rank = result_type in (RT_RANK_RANGE, RT_REVRANK_RANGE)
+    if not (selection.rank_range if by_rank else selection.index_range) or (inverted and not multi):
+        raise CdtError(c.RESULT_OP_NOT_APPLICABLE)
+    order = selection.order
+    size = len(order)
+    if order:
+        start = min(ranks()[position] for position in order) if by_rank else min(order)
+    elif not multi:
+        return CdtList([-1, 0])
+    else:
+        start = selection.start or 0
+    if inverted:
+        if by_rank and not size:
+            raise CdtError(c.RESULT_OP_NOT_APPLICABLE)
+        if start == 0:
+            start, size = size, count - size
+        elif start + size == count:
+            start, size = 0, start
+        else:
+            raise CdtError(c.RESULT_OP_NOT_APPLICABLE)
+    if result_type in (RT_REVINDEX_RANGE, RT_REVRANK_RANGE) and (size or by_rank):
+        start = count - start - size
+    return CdtList([start, size])
+
+
 def _empty_single(result_type: int) -> Any:
     if result_type == RT_KEY_VALUE:
         return CdtMap(None, MAP_PRESERVE_ORDER)
@@ -738,7 +824,12 @@ def _values_result(result_type: int, order: list[int], item: Callable[[int], Any
         for key, value in pairs:
             result.entries[order_key(key)] = (key, value)
         return result
-    return CdtMap(pairs, MAP_KEY_ORDERED if result_type == RT_ORDERED_MAP else 0)
+    if result_type == RT_ORDERED_MAP:
+        return CdtMap(pairs, MAP_KEY_ORDERED)
+    result = CdtMap(None, 0)  # an unordered result map keeps the selection's order (rank order, say)
+    for key, value in pairs:
+        result.entries[order_key(key)] = (key, value)
+    return result
 
 
 def index_count(index: Any, count: Any, size: int, multi: bool) -> tuple[int, int]:

@@ -95,6 +95,12 @@ def normalize_particle(particle_type: int, data: bytes) -> BinValue:
         return particle_type, data
     if particle_type == c.PARTICLE_GEOJSON:
         return particle_type, geojson_with_cells(data)
+    if particle_type in (c.PARTICLE_LIST, c.PARTICLE_MAP):
+        # Checked and stored as the server does: maps sorted by key; bad msgpack or map keys answer 1.
+        try:
+            return particle_type, cdt_ops.normalize_bin(particle_type, data)
+        except cdt_ops.CdtError as error:
+            raise OpError(error.result_code) from None
     if particle_type not in STORABLE_TYPES:
         raise OpError(c.RESULT_PARAMETER_ERROR)
     return particle_type, data

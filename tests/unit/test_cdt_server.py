@@ -124,7 +124,10 @@ def test_map_index_is_key_order_even_when_unordered() -> None:
     assert run(READ, unordered, 98, 6, 0)[2] == (c.PARTICLE_STRING, b"a")
     assert run(READ, unordered, 104, 8, 0, 2)[2] == ["a", 2, "b", 3]
     code, value, _ = run(MODIFY, unordered, 67, "a", 9, 0, 0)
-    assert list(value.items()) == [("c", 1), ("a", 9), ("b", 3)]  # an update keeps the entry's place
+    # Server 8.x keeps every map sorted by key, unordered ones too (they only lack the ordered flag).
+    assert list(value.items()) == [("a", 9), ("b", 3), ("c", 1)]
+    code, value, _ = run(MODIFY, unordered, 67, "0", 0, 0, 0)
+    assert list(value) == ["0", "a", "b", "c"]
 
 
 def test_map_write_flags() -> None:
@@ -139,7 +142,8 @@ def test_map_missing_bin_and_type_errors() -> None:
     assert run(READ, None, 16) == (0, UNCHANGED, None)
     assert run(READ, [1], 96)[0] == c.RESULT_BIN_TYPE_ERROR
     assert run(MODIFY, {"a": 1}, 1, 5)[0] == c.RESULT_BIN_TYPE_ERROR
-    assert run(READ, {"a": 1}, 97, 0x99, "a")[0] == c.RESULT_PARAMETER_ERROR  # unknown return type
+    assert run(READ, {"a": 1}, 97, 0x99, "a")[0] == c.RESULT_OP_NOT_APPLICABLE  # unknown return type (8.1: 26)
+    assert run(READ, {"a": 1}, 97, "7", "a")[0] == c.RESULT_PARAMETER_ERROR  # not an integer
     assert apply_cdt_op(READ, c.PARTICLE_MAP, CdtMap(), b"\xc1")[0] == c.RESULT_PARAMETER_ERROR
 
 

@@ -9,7 +9,8 @@ import msgpack
 import pytest
 
 import aerospike
-from aerospike.exception import BinNameError, ParamError
+from aerospike import _constants
+from aerospike.exception import BinNameError, ClientError, ParamError
 from aerospike.ops import build_cdt_op, is_cdt_op, method_operation
 from aerospike.protocol import cdt
 from aerospike.protocol.constants import OP_CDT_MODIFY, OP_CDT_READ, PARTICLE_BLOB, PARTICLE_PYTHON_BLOB
@@ -119,46 +120,82 @@ def test_integer_out_of_range_names_the_field():
 # ------------------------------------------------------------------------------------------ bad fields
 
 
+NO_BIN = "Bin is not given"
+BIN_TYPE = "Bin name should be of type string"
+NO_VAL = "Value should be given"
+NO_INDEX = "Operation needs an index value"
+BAD_INDEX = "Index should be an integer"
+BAD_COUNT = "Offset should be of int or long type"
+
+
+# 3.0.0's add_op (src/main/client/operate.c): each check and its exact message, in its order.
 @pytest.mark.parametrize(
-    ("operation", "field"),
+    ("operation", "message"),
     [
-        ({"op": A.OP_LIST_APPEND, "val": 1}, "bin"),
-        ({"op": A.OP_LIST_APPEND, "bin": None, "val": 1}, "bin"),
-        ({"op": A.OP_LIST_APPEND, "bin": 7, "val": 1}, "bin"),
-        ({"op": A.OP_LIST_APPEND, "bin": "b"}, "val"),
-        ({"op": A.OP_LIST_APPEND, "bin": "b", "val": 1, "index": 0}, "index"),
-        ({"op": A.OP_LIST_APPEND_ITEMS, "bin": "b", "val": 1}, "val"),
-        ({"op": A.OP_LIST_APPEND_ITEMS, "bin": "b", "val": (1, 2)}, "val"),
-        ({"op": A.OP_LIST_INSERT, "bin": "b", "val": 1}, "index"),
-        ({"op": A.OP_LIST_INSERT, "bin": "b", "index": "1", "val": 1}, "index"),
-        ({"op": A.OP_LIST_INSERT, "bin": "b", "index": 1.0, "val": 1}, "index"),
-        ({"op": A.OP_LIST_INSERT, "bin": "b", "index": True, "val": 1}, "index"),
-        ({"op": A.OP_LIST_INSERT, "bin": "b", "index": 1 << 63, "val": 1}, "index"),
-        ({"op": A.OP_LIST_INSERT, "bin": "b", "index": 1}, "val"),
-        ({"op": A.OP_LIST_INSERT_ITEMS, "bin": "b", "index": 1, "val": "ab"}, "val"),
-        ({"op": A.OP_LIST_INCREMENT, "bin": "b", "index": 1, "val": "1"}, "val"),
-        ({"op": A.OP_LIST_INCREMENT, "bin": "b", "val": 1}, "index"),
-        ({"op": A.OP_LIST_POP, "bin": "b"}, "index"),
-        ({"op": A.OP_LIST_POP_RANGE, "bin": "b", "index": 1}, "val"),
-        ({"op": A.OP_LIST_POP_RANGE, "bin": "b", "index": 1, "val": "3"}, "val"),
-        ({"op": A.OP_LIST_REMOVE, "bin": "b", "index": None}, "index"),
-        ({"op": A.OP_LIST_REMOVE_RANGE, "bin": "b", "index": 0, "val": 1.5}, "val"),
-        ({"op": A.OP_LIST_CLEAR, "bin": "b", "index": 0}, "index"),
-        ({"op": A.OP_LIST_SET, "bin": "b", "index": 0}, "val"),
-        ({"op": A.OP_LIST_GET, "bin": "b"}, "index"),
-        ({"op": A.OP_LIST_GET_RANGE, "bin": "b", "index": 0}, "val"),
-        ({"op": A.OP_LIST_TRIM, "bin": "b", "val": 2}, "index"),
-        ({"op": A.OP_LIST_SIZE, "bin": ["b"]}, "bin"),
+        ({"op": A.OP_LIST_APPEND, "val": 1}, NO_BIN),
+        ({"op": A.OP_LIST_APPEND, "bin": None, "val": 1}, BIN_TYPE),
+        ({"op": A.OP_LIST_APPEND, "bin": 7, "val": 1}, BIN_TYPE),
+        ({"op": A.OP_LIST_APPEND, "bin": b"b", "val": 1}, BIN_TYPE),
+        ({"op": A.OP_LIST_APPEND, "bin": "b"}, NO_VAL),
+        ({"op": A.OP_LIST_APPEND, "bin": "b", "val": 1, "index": 0}, "Operation does not need an index value"),
+        ({"op": A.OP_LIST_APPEND_ITEMS, "bin": "b", "val": 1}, "Value of list_append_items should be of type list"),
+        ({"op": A.OP_LIST_APPEND_ITEMS, "bin": "b", "val": (1, 2)}, "Value of list_append_items should be of type list"),
+        ({"op": A.OP_LIST_INSERT, "bin": "b", "val": 1}, NO_INDEX),
+        ({"op": A.OP_LIST_INSERT, "bin": "b", "index": "1", "val": 1}, BAD_INDEX),
+        ({"op": A.OP_LIST_INSERT, "bin": "b", "index": 1.0, "val": 1}, BAD_INDEX),
+        ({"op": A.OP_LIST_INSERT, "bin": "b", "index": None, "val": 1}, BAD_INDEX),
+        ({"op": A.OP_LIST_INSERT, "bin": "b", "index": 1 << 63, "val": 1}, "integer value exceeds sys.maxsize"),
+        ({"op": A.OP_LIST_INSERT, "bin": "b", "index": 1}, NO_VAL),
+        ({"op": A.OP_LIST_INSERT_ITEMS, "bin": "b", "index": 1, "val": "ab"},
+         "Value of list_insert_items should be of type list"),
+        ({"op": A.OP_LIST_INCREMENT, "bin": "b", "val": 1}, NO_INDEX),
+        ({"op": A.OP_LIST_POP, "bin": "b"}, NO_INDEX),
+        ({"op": A.OP_LIST_POP_RANGE, "bin": "b", "index": 1}, NO_VAL),
+        ({"op": A.OP_LIST_POP_RANGE, "bin": "b", "index": 1, "val": "3"}, BAD_COUNT),
+        ({"op": A.OP_LIST_REMOVE_RANGE, "bin": "b", "index": 0, "val": 1.5}, BAD_COUNT),
+        ({"op": A.OP_LIST_CLEAR, "bin": "b", "index": 0}, "Operation does not need an index value"),
+        ({"op": A.OP_LIST_SET, "bin": "b", "index": 0}, NO_VAL),
+        ({"op": A.OP_LIST_GET, "bin": "b"}, NO_INDEX),
+        ({"op": A.OP_LIST_GET_RANGE, "bin": "b", "index": 0}, NO_VAL),
+        ({"op": A.OP_LIST_TRIM, "bin": "b", "val": 2}, NO_INDEX),
+        ({"op": A.OP_LIST_SIZE, "bin": ["b"]}, BIN_TYPE),
+        # The bin is checked before the value, the value before the index.
+        ({"op": A.OP_LIST_POP_RANGE, "index": "x"}, NO_BIN),
+        ({"op": A.OP_LIST_POP_RANGE, "bin": "b", "index": "x"}, NO_VAL),
     ],
 )
-def test_bad_field_is_a_param_error_naming_it(operation, field):
-    with pytest.raises(ParamError, match=f"'{field}'"):
+def test_bad_field_is_a_param_error_with_the_3_0_0_message(operation, message):
+    with pytest.raises(ParamError) as caught:
         build_cdt_op(operation)
+    assert (type(caught.value), caught.value.code, caught.value.msg) == (ParamError, -2, message)
 
 
-def test_unknown_key_in_operation():
-    with pytest.raises(ParamError, match="can contain only"):
-        build_cdt_op({"op": A.OP_LIST_APPEND, "bin": "b", "val": 1, "value": 2})
+@pytest.mark.parametrize(
+    "operation",
+    [
+        {"op": A.OP_LIST_INSERT, "bin": "b", "index": True, "val": 1},  # bools are ints to 3.0.0
+        {"op": A.OP_LIST_INCREMENT, "bin": "b", "index": 1, "val": "1"},  # the server answers
+        {"op": A.OP_LIST_APPEND, "bin": bytearray(b"b\0junk"), "val": 1},  # up to the NUL, as a C string
+    ],
+)
+def test_what_3_0_0_let_through(operation):
+    op, _ = build_cdt_op(operation)
+    assert op.bin_name == "b"
+
+
+def test_a_key_that_is_not_a_string_is_a_client_error():
+    with pytest.raises(ClientError) as caught:
+        build_cdt_op({"op": A.OP_LIST_SIZE, "bin": "b", 1: 2})
+    assert (type(caught.value), caught.value.msg) == (ClientError, "An operation key must be a string.")
+
+
+@pytest.mark.parametrize("extra", [{"value": 2}, {"inverted": True}])
+def test_unknown_key_in_operation(extra):
+    with pytest.raises(ParamError) as caught:
+        build_cdt_op({"op": A.OP_LIST_APPEND, "bin": "b", "val": 1, **extra})
+    assert caught.value.msg == (
+        "Operation can contain only op, bin, index, key, val, return_type and map_policy keys"
+    )
 
 
 @pytest.mark.parametrize(
@@ -170,9 +207,11 @@ def test_not_a_list_or_map_operation(operation):
 
 
 def test_long_bin_name():
-    with pytest.raises(BinNameError):
-        build_cdt_op({"op": A.OP_LIST_SIZE, "bin": "x" * 16})
-    assert build_cdt_op({"op": A.OP_LIST_SIZE, "bin": "x" * 15})[0].bin_name == "x" * 15
+    # 3.0.0's C core allowed 14 bytes (AS_BIN_NAME_MAX_LEN).
+    with pytest.raises(BinNameError) as caught:
+        build_cdt_op({"op": A.OP_LIST_SIZE, "bin": "x" * 15})
+    assert (caught.value.code, caught.value.msg) == (21, "A bin name should not exceed 14 characters limit")
+    assert build_cdt_op({"op": A.OP_LIST_SIZE, "bin": "x" * 14})[0].bin_name == "x" * 14
 
 
 # ------------------------------------------------------------------------------------------ methods
@@ -220,7 +259,8 @@ def test_spec_has_an_example_for_every_operator():
     if not SPEC.is_file():
         pytest.skip("spec not found")
     names = {name for name, _code in EXAMPLES}
-    expected = {name for name in dir(A) if re.fullmatch(r"OP_(LIST|MAP)_[A-Z_]+", name)}
+    # 3.0.0's operators (aerospike._constants); later clients' names live elsewhere.
+    expected = {name for name in dir(_constants) if re.fullmatch(r"OP_(LIST|MAP)_[A-Z_]+", name)}
     assert names == expected
 
 

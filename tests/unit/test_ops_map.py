@@ -39,20 +39,31 @@ def test_map_policy(policy, order, flags):
 
 
 @pytest.mark.parametrize(
-    "policy",
+    ("policy", "message"),
     [
-        "MAP_UPDATE",
-        {"map_order": 2},
-        {"map_order": "1"},
-        {"map_order": True},
-        {"map_write_mode": 3},
-        {"map_write_mode": 1.0},
-        {"map_write_flags": 16},
+        ("MAP_UPDATE", "policy must be a dict"),
+        ({"map_order": "1"}, "map_order is invalid"),
+        ({"map_write_mode": 1.0}, "map_write_mode is invalid"),
+        ({"map_order": "1", "map_write_mode": "1"}, "map_write_mode is invalid"),  # 3.0.0 read the mode first
+        ({"map_write_flags": "1"}, "map_write_flags is invalid"),
     ],
 )
-def test_bad_map_policy(policy):
-    with pytest.raises(ParamError, match="map_policy"):
+def test_bad_map_policy(policy, message):
+    with pytest.raises(ParamError) as caught:
         build_cdt_op({"op": A.OP_MAP_PUT, "bin": "m", "key": "k", "val": 1, "map_policy": policy})
+    assert caught.value.msg == message
+
+
+@pytest.mark.parametrize(
+    ("policy", "order", "flags"),
+    [
+        ({"map_order": 2}, 2, 0),  # any int order goes to the server, which answers
+        ({"map_order": True}, 1, 0),
+        ({"map_write_mode": 3}, 0, 0),  # an unknown write mode is MAP_UPDATE, as in 3.0.0's C core
+    ],
+)
+def test_map_policy_integers_pass_as_3_0_0_passed_them(policy, order, flags):
+    assert read_map_policy(policy) == (order, flags)
 
 
 def test_write_modes_on_put_and_put_items():
@@ -161,7 +172,9 @@ def test_every_return_type_is_sent(return_type):
     }
     op, shape = build_cdt_op(operation)
     assert cdt.unpack(op.value)[1] == return_type
-    assert shape.preserved_map_as_list == (return_type == KV)
+    # 3.0.0's C core read every preserve-order map as a flat list; only KEY_VALUE results become pairs.
+    assert shape.preserved_map_as_list
+    assert shape([1, 2]) == ([(1, 2)] if return_type == KV else [1, 2])
 
 
 # ------------------------------------------------------------------------------------------ results
@@ -179,11 +192,12 @@ def test_key_value_results_become_tuples():
         key_value_pairs(5)
 
 
-def test_inverted_key_value_results_become_tuples():
+def test_inverted_key_value_results_stay_flat_as_in_3_0_0():
+    # 3.0.0 made pairs only when return_type == MAP_RETURN_KEY_VALUE exactly.
     _op, shape = build_cdt_op(
         {"op": A.OP_MAP_GET_BY_RANK_RANGE, "bin": "m", "index": 0, "val": 1, "return_type": KV | 0x10000}
     )
-    assert shape(["x", 1]) == [("x", 1)]
+    assert shape(["x", 1]) == ["x", 1]
 
 
 def test_other_results_pass_through():
@@ -191,53 +205,87 @@ def test_other_results_pass_through():
         {"op": A.OP_MAP_GET_BY_KEY, "bin": "m", "key": "a", "return_type": A.MAP_RETURN_KEY}
     )
     assert shape(["a", 1]) == ["a", 1]
-    assert not shape.preserved_map_as_list
+    assert shape({"a": 1}) == {"a": 1}
 
 
 # ------------------------------------------------------------------------------------------ bad fields
 
 
+NO_KEY = "Operation requires key parameter"
+NO_VAL = "Value should be given"
+NO_INDEX = "Operation needs an index value"
+NO_RANGE = "Range should be given"
+BAD_INDEX = "Index should be an integer"
+BAD_COUNT = "Offset should be of int or long type"
+RT = "Return type should be an integer"
+LIST = "List parameter should be of type list"
+
+
 @pytest.mark.parametrize(
-    ("operation", "field"),
+    ("operation", "message"),
     [
-        ({"op": A.OP_MAP_SET_POLICY, "bin": "m"}, "map_policy"),
-        ({"op": A.OP_MAP_SET_POLICY, "bin": "m", "map_policy": None}, "map_policy"),
-        ({"op": A.OP_MAP_PUT, "bin": "m", "val": 1}, "key"),
-        ({"op": A.OP_MAP_PUT, "bin": "m", "key": 1}, "val"),
-        ({"op": A.OP_MAP_PUT, "key": 1, "val": 1}, "bin"),
-        ({"op": A.OP_MAP_PUT, "bin": "m", "key": 1, "val": 1, "index": 0}, "index"),
-        ({"op": A.OP_MAP_PUT_ITEMS, "bin": "m", "val": [("a", 1)]}, "val"),
-        ({"op": A.OP_MAP_PUT_ITEMS, "bin": "m"}, "val"),
-        ({"op": A.OP_MAP_INCREMENT, "bin": "m", "key": "k", "val": "1"}, "val"),
-        ({"op": A.OP_MAP_DECREMENT, "bin": "m", "val": 1}, "key"),
-        ({"op": A.OP_MAP_SIZE, "bin": 1}, "bin"),
-        ({"op": A.OP_MAP_REMOVE_BY_KEY, "bin": "m"}, "key"),
-        ({"op": A.OP_MAP_REMOVE_BY_KEY, "bin": "m", "key": "k", "return_type": "1"}, "return_type"),
-        ({"op": A.OP_MAP_REMOVE_BY_KEY, "bin": "m", "key": "k", "return_type": 9}, "return_type"),
-        ({"op": A.OP_MAP_REMOVE_BY_KEY, "bin": "m", "key": "k", "return_type": 1.0}, "return_type"),
-        ({"op": A.OP_MAP_REMOVE_BY_KEY_LIST, "bin": "m", "val": "k"}, "val"),
-        ({"op": A.OP_MAP_REMOVE_BY_KEY_RANGE, "bin": "m", "key": "a"}, "val"),
-        ({"op": A.OP_MAP_REMOVE_BY_KEY_RANGE, "bin": "m", "val": "a"}, "key"),
-        ({"op": A.OP_MAP_REMOVE_BY_VALUE, "bin": "m"}, "val"),
-        ({"op": A.OP_MAP_REMOVE_BY_VALUE_LIST, "bin": "m", "val": {1: 2}}, "val"),
-        ({"op": A.OP_MAP_REMOVE_BY_VALUE_RANGE, "bin": "m", "val": 1}, "range"),
-        ({"op": A.OP_MAP_REMOVE_BY_INDEX, "bin": "m"}, "index"),
-        ({"op": A.OP_MAP_REMOVE_BY_INDEX_RANGE, "bin": "m", "index": 1}, "val"),
-        ({"op": A.OP_MAP_REMOVE_BY_RANK, "bin": "m", "index": "0"}, "index"),
-        ({"op": A.OP_MAP_REMOVE_BY_RANK_RANGE, "bin": "m", "index": 0, "val": None}, "val"),
-        ({"op": A.OP_MAP_GET_BY_KEY, "bin": "m", "key": "k", "index": 1}, "index"),
-        ({"op": A.OP_MAP_GET_BY_KEY_RANGE, "bin": "m", "key": "a", "val": "b"}, "range"),
-        ({"op": A.OP_MAP_GET_BY_VALUE, "bin": "m", "key": "a"}, "val"),
-        ({"op": A.OP_MAP_GET_BY_VALUE_RANGE, "bin": "m", "range": 2}, "val"),
-        ({"op": A.OP_MAP_GET_BY_INDEX, "bin": "m", "index": 2.0}, "index"),
-        ({"op": A.OP_MAP_GET_BY_INDEX_RANGE, "bin": "m", "index": 0, "val": "2"}, "val"),
-        ({"op": A.OP_MAP_GET_BY_RANK, "bin": "m"}, "index"),
-        ({"op": A.OP_MAP_GET_BY_RANK_RANGE, "bin": "m", "val": 2}, "index"),
+        ({"op": A.OP_MAP_SET_POLICY, "bin": "m"}, "Operation requires map_policy parameter"),
+        ({"op": A.OP_MAP_PUT, "bin": "m", "val": 1}, NO_KEY),
+        ({"op": A.OP_MAP_PUT, "bin": "m", "key": 1}, NO_VAL),
+        ({"op": A.OP_MAP_PUT, "key": 1, "val": 1}, "Bin is not given"),
+        ({"op": A.OP_MAP_PUT, "bin": "m", "key": 1, "val": 1, "index": 0}, "Operation does not need an index value"),
+        ({"op": A.OP_MAP_PUT_ITEMS, "bin": "m", "val": [("a", 1)]}, "Value of map_put_items should be of type dict"),
+        ({"op": A.OP_MAP_PUT_ITEMS, "bin": "m"}, NO_VAL),
+        ({"op": A.OP_MAP_DECREMENT, "bin": "m", "val": 1}, NO_KEY),
+        ({"op": A.OP_MAP_SIZE, "bin": 1}, "Bin name should be of type string"),
+        ({"op": A.OP_MAP_REMOVE_BY_KEY, "bin": "m"}, NO_KEY),
+        ({"op": A.OP_MAP_REMOVE_BY_KEY, "bin": "m", "key": "k", "return_type": "1"}, RT),
+        ({"op": A.OP_MAP_REMOVE_BY_KEY, "bin": "m", "key": "k", "return_type": 1.0}, RT),
+        ({"op": A.OP_MAP_REMOVE_BY_KEY_LIST, "bin": "m", "val": "k"}, LIST),
+        ({"op": A.OP_MAP_REMOVE_BY_KEY_RANGE, "bin": "m", "key": "a"}, NO_VAL),
+        ({"op": A.OP_MAP_REMOVE_BY_KEY_RANGE, "bin": "m", "val": "a"}, NO_KEY),
+        ({"op": A.OP_MAP_REMOVE_BY_VALUE, "bin": "m"}, NO_VAL),
+        ({"op": A.OP_MAP_REMOVE_BY_VALUE_LIST, "bin": "m", "val": {1: 2}}, LIST),
+        ({"op": A.OP_MAP_REMOVE_BY_VALUE_RANGE, "bin": "m", "val": 1}, NO_RANGE),
+        ({"op": A.OP_MAP_REMOVE_BY_INDEX, "bin": "m"}, NO_INDEX),
+        ({"op": A.OP_MAP_REMOVE_BY_INDEX_RANGE, "bin": "m", "index": 1}, NO_VAL),
+        ({"op": A.OP_MAP_REMOVE_BY_RANK, "bin": "m", "index": "0"}, BAD_INDEX),
+        ({"op": A.OP_MAP_REMOVE_BY_RANK_RANGE, "bin": "m", "index": 0, "val": None}, BAD_COUNT),
+        ({"op": A.OP_MAP_GET_BY_KEY, "bin": "m", "key": "k", "index": 1}, "Operation does not need an index value"),
+        ({"op": A.OP_MAP_GET_BY_KEY_RANGE, "bin": "m", "key": "a", "val": "b"}, NO_RANGE),
+        ({"op": A.OP_MAP_GET_BY_VALUE, "bin": "m", "key": "a"}, NO_VAL),
+        ({"op": A.OP_MAP_GET_BY_VALUE_RANGE, "bin": "m", "range": 2}, NO_VAL),
+        ({"op": A.OP_MAP_GET_BY_INDEX, "bin": "m", "index": 2.0}, BAD_INDEX),
+        ({"op": A.OP_MAP_GET_BY_INDEX_RANGE, "bin": "m", "index": 0, "val": "2"}, BAD_COUNT),
+        ({"op": A.OP_MAP_GET_BY_RANK, "bin": "m"}, NO_INDEX),
+        ({"op": A.OP_MAP_GET_BY_RANK_RANGE, "bin": "m", "val": 2}, NO_INDEX),
+        # add_op's order: key before map_policy before range before return_type before index.
+        ({"op": A.OP_MAP_GET_BY_KEY_RANGE, "bin": "m", "return_type": "x"}, NO_KEY),
+        ({"op": A.OP_MAP_GET_BY_VALUE_RANGE, "bin": "m", "val": 1, "return_type": "x", "map_policy": 1},
+         "policy must be a dict"),
+        ({"op": A.OP_MAP_GET_BY_VALUE_RANGE, "bin": "m", "val": 1, "return_type": "x"}, NO_RANGE),
+        ({"op": A.OP_MAP_GET_BY_RANK, "bin": "m", "return_type": "x"}, RT),
     ],
 )
-def test_bad_field_is_a_param_error_naming_it(operation, field):
-    with pytest.raises(ParamError, match=f"'{field}'"):
+def test_bad_field_is_a_param_error_with_the_3_0_0_message(operation, message):
+    with pytest.raises(ParamError) as caught:
         build_cdt_op(operation)
+    assert (type(caught.value), caught.value.code, caught.value.msg) == (ParamError, -2, message)
+
+
+@pytest.mark.parametrize("return_type", [9, 13, 16, 17, 255, -1, 0x10008, A.MAP_RETURN_KEY_VALUE | (1 << 40)])
+def test_any_integer_return_type_goes_to_the_server(return_type):
+    # 3.0.0 sent whatever integer it got; current servers answer 26 for the ones they do not know.
+    op, shape = build_cdt_op({"op": A.OP_MAP_GET_BY_KEY, "bin": "m", "key": "k", "return_type": return_type})
+    assert cdt.unpack(op.value) == [97, return_type, "k"]
+    assert shape.return_type == return_type
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        {"op": A.OP_MAP_INCREMENT, "bin": "m", "key": "k", "val": "1"},  # the server answers 4
+        {"op": A.OP_MAP_SET_POLICY, "bin": "m", "map_policy": None},  # given: the default policy
+        {"op": A.OP_MAP_REMOVE_BY_KEY_RANGE, "bin": "m", "key": "a", "val": "b", "range": "ignored"},
+    ],
+)
+def test_what_3_0_0_let_through(operation):
+    assert build_cdt_op(operation)[0].bin_name == "m"
 
 
 # ------------------------------------------------------------------------------------------ methods
@@ -274,5 +322,4 @@ def test_map_methods_map_to_the_operator_dicts():
     assert method_operation("map_get_by_rank_range", "m", 1, 2, KV)["index"] == 1
     with pytest.raises(ParamError):
         method_operation("map_get_by_key", "m", "k")
-    with pytest.raises(ParamError):
-        build_cdt_op(method_operation("map_set_policy", "m", None))
+    assert cdt.unpack(build_cdt_op(method_operation("map_set_policy", "m", None))[0].value) == [64, 0]
