@@ -109,9 +109,8 @@ def execute(
                 node = cluster.node_for(namespace, partition_id, 0)
             if node is None:
                 if not cluster.has_namespace(namespace):
-                    raise exception.NamespaceNotFound(
-                        exception.NamespaceNotFound.code, f"Namespace not found in partition map: {namespace}"
-                    )
+                    # 3.0.0 (C client 4.3.1 as_cluster_get_node): a client-side error, nothing is sent.
+                    raise exception.ClientError(exception.ClientError.code, f"Invalid namespace: {namespace}")
                 error = exception.InvalidNodeError(
                     exception.InvalidNodeError.code,
                     f"No node for partition {partition_id} of namespace {namespace} (replica {replica_index})",

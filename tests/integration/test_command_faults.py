@@ -153,6 +153,7 @@ def test_killed_master_read_succeeds_on_the_replica(client, cluster3):
 def test_unknown_namespace_sends_nothing(client, cluster3):
     fields, pid = key("nowhere", namespace="nosuchns")
     cluster3.reset_counts()
-    with pytest.raises(exception.NamespaceNotFound):
+    with pytest.raises(exception.ClientError) as raised:
         execute(client, policy(), get_request(fields), "nosuchns", pid, False, check)
+    assert raised.value.args == (-1, "Invalid namespace: nosuchns", None, None)
     assert sum(messages_received(cluster3)) == 0

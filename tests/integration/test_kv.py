@@ -200,8 +200,9 @@ def test_long_bin_name_is_refused_before_sending(client: aerospike.Client) -> No
 
 
 def test_unknown_namespace(client: aerospike.Client) -> None:
-    with pytest.raises(exception.NamespaceNotFound):
+    with pytest.raises(exception.ClientError) as raised:  # 3.0.0: client-side, not the server's code 20
         client.get(("nosuchns", "kv", "x"))
+    assert type(raised.value) is exception.ClientError and raised.value.msg == "Invalid namespace: nosuchns"
 
 
 def test_sixteen_threads_share_one_client(client: aerospike.Client) -> None:

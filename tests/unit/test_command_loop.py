@@ -206,10 +206,11 @@ def test_sleep_between_retries():
     assert time.monotonic() - started >= 0.09
 
 
-def test_unknown_namespace_raises_namespace_not_found_without_sending():
+def test_unknown_namespace_raises_client_error_without_sending():
     master = FakeNode("A")
-    with pytest.raises(exception.NamespaceNotFound):
+    with pytest.raises(exception.ClientError) as raised:
         execute(FakeCluster([master]), policy(), REQUEST, "nosuchns", 7, False, result_of)
+    assert (type(raised.value), raised.value.msg) == (exception.ClientError, "Invalid namespace: nosuchns")
     assert not master.requests and master.pool.total == 0
 
 
