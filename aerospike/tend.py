@@ -341,7 +341,7 @@ class Tender:
             return refusal
         if refusal is not None and refusal.code is not None:
             code = refusal.code
-        return exception.error_for_code(code if code else exception.ClientError.code, "Failed to connect")
+        return exception.error_for_code(code or -1, "Failed to connect")  # -1: AEROSPIKE_ERR_CLIENT
 
     # -- the tend pass -------------------------------------------------------------------------------------------
 
