@@ -96,9 +96,9 @@ def build_cdt_op(operation: Mapping, fallback: Optional[Fallback] = None) -> tup
     if not isinstance(operation, Mapping):
         raise ParamError("Operation must be a dict")
     op_code = operation.get("op")
-    builder = _BUILDERS.get(op_code) if isinstance(op_code, int) else None
-    if builder is None:
+    if not isinstance(op_code, int) or op_code not in _BUILDERS:
         raise ParamError("Invalid operation given")
+    builder = _BUILDERS[op_code]
     fields = OpFields(operation, int(op_code), fallback)
     fields.check(read_map_policy)
     return builder(fields)

@@ -151,7 +151,8 @@ def read_map_policy(policy: Any) -> MapPolicy:
     flags = _policy_int(policy, "map_write_flags")
     return MapPolicy(
         MAP_UNORDERED if order is None else order,
-        _WRITE_MODE_FLAGS.get(mode, MAP_WRITE_FLAGS_DEFAULT) | ((flags or 0) & _ALL_WRITE_FLAGS),
+        (MAP_WRITE_FLAGS_DEFAULT if mode is None else _WRITE_MODE_FLAGS.get(mode, MAP_WRITE_FLAGS_DEFAULT))
+        | ((flags or 0) & _ALL_WRITE_FLAGS),
     )
 
 
