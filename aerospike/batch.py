@@ -39,7 +39,7 @@ from .protocol.constants import (
     RESULT_OK,
 )
 from .protocol.message import Message, encode_message
-from .values import ValueCodec, check_bin_name
+from .values import ValueCodec
 
 __all__ = ["BatchRead", "encode_batch_field", "encode_batch_request", "run_batch"]
 
@@ -57,6 +57,7 @@ BATCH_FLAG_BASE = 0x08  # the per-key entry format with info/ttl (batch-any prot
 BATCH_MSG_REPEAT = 0x01  # same namespace, set and bins as the previous key
 BATCH_MSG_INFO = 0x02  # the entry carries info1/2/3
 BATCH_MSG_TTL = 0x08  # the entry carries a ttl
+_MAX_OP_BIN_NAME = 255  # an op carries its bin name's length in one byte
 
 # Failures of one node's request that re-routing its keys may cure.
 _RETRYABLE = frozenset(
@@ -77,7 +78,7 @@ class BatchRead:
     def __init__(self, info1: int, bins: Optional[Sequence[str]]) -> None:
         self.info1 = info1
         self.bins = tuple(bins) if bins is not None else None
-        self._ops = [name.encode("utf-8") for name in (self.bins or ())]
+        self._ops = [name.encode("utf-8", "surrogatepass") for name in (self.bins or ())]
 
     @classmethod
     def get(cls) -> BatchRead:
@@ -89,10 +90,22 @@ class BatchRead:
 
     @classmethod
     def select(cls, bins: Any) -> BatchRead:
+        """select_many's bins, checked as 3.0.0 did; no names reads every bin (3.0.0's read_all_bins)."""
         if not isinstance(bins, (list, tuple)):
-            raise exception.ParamError("bins must be a list of bin names")
+            raise exception.ParamError(
+                exception.ParamError.code, "Filter bins should be specified as a list or tuple."
+            )
         for name in bins:
-            check_bin_name(name)
+            if not isinstance(name, str):
+                raise exception.ParamError(
+                    exception.ParamError.code, "Bin name should be a string or unicode string."
+                )
+            # 3.0.0 sent any name and the server refused a long one (InvalidRequest); one that does not fit
+            # the op's length byte cannot be sent at all.
+            if len(name.encode("utf-8", "surrogatepass")) > _MAX_OP_BIN_NAME:
+                raise exception.BinNameError(exception.BinNameError.code, "A bin name is too long")
+        if not bins:
+            return cls.get()
         return cls(INFO1_READ, list(bins))
 
     def encoded_ops(self) -> list[bytes]:
@@ -191,11 +204,9 @@ def _record(read: BatchRead, key: Key, message: Message, codec: ValueCodec) -> t
 def _single(
     cluster: Any, execute: Callable[..., Any], key: Key, read: BatchRead, policy: Policy, codec: ValueCodec
 ) -> tuple:
-    # The official client sends a one-key batch as a plain read.
+    # The official client sends a one-key batch as a plain read (select_many's named bins go as a batch).
     if read.info1 & INFO1_NOBINDATA:
         request = rc.encode_exists(key, policy)
-    elif read.bins is not None:
-        request = rc.encode_select(key, list(read.bins), policy)
     else:
         request = rc.encode_get(key, policy)
 
@@ -206,10 +217,15 @@ def _single(
 
 
 def parse_keys(keys: Any) -> list[Key]:
-    """The Key of every key tuple of a batch call; ParamError for a non-list or a bad key."""
+    """The Key of every key tuple of a batch call; ParamError (3.0.0's messages) for a non-list or a bad key."""
     if not isinstance(keys, (list, tuple)):
-        raise exception.ParamError("keys should be specified as a list or tuple")
-    return [parse_key(key) for key in keys]
+        raise exception.ParamError(exception.ParamError.code, "Keys should be specified as a list or tuple.")
+    parsed = []
+    for key in keys:
+        if not isinstance(key, tuple):
+            raise exception.ParamError(exception.ParamError.code, "Key should be a tuple.")
+        parsed.append(parse_key(key))
+    return parsed
 
 
 def _group(cluster: Any, keys: Sequence[Key], indexes: Sequence[int], replica_index: int) -> dict[Any, list]:
@@ -222,9 +238,8 @@ def _group(cluster: Any, keys: Sequence[Key], indexes: Sequence[int], replica_in
             node = cluster.node_for(key.namespace, key.partition_id, 0)
         if node is None:
             if not cluster.has_namespace(key.namespace):
-                raise exception.NamespaceNotFound(
-                    exception.NamespaceNotFound.code, f"Namespace not found in partition map: {key.namespace}"
-                )
+                # 3.0.0's C client: as_cluster_get_node's error for a namespace it has no partition map of.
+                raise exception.ClientError(exception.ClientError.code, f"Invalid namespace: {key.namespace}")
             raise exception.InvalidNodeError(
                 exception.InvalidNodeError.code,
                 f"No node for partition {key.partition_id} of namespace {key.namespace}",
@@ -337,8 +352,8 @@ def _run_for_client(client: Any, keys: Any, read: BatchRead, policy: Any) -> lis
     from .command import execute_stream
 
     cluster = client._connected_cluster()
+    batch_policy = client._resolve("batch", policy)  # 3.0.0 read the policy before the keys
     parsed = parse_keys(keys)
-    batch_policy = client._resolve("batch", policy)
     return run_batch(
         cluster,
         client._execute,
@@ -362,5 +377,6 @@ def exists_many(client: Any, keys: Any, policy: Any = None) -> list:
 
 
 def select_many(client: Any, keys: Any, bins: Any, policy: Any = None) -> list:
-    """Client.select_many: ``[(key, meta, bins)]`` with only the named bins."""
+    """Client.select_many: ``[(key, meta, bins)]`` with only the named bins (no names: every bin)."""
+    client._connected_cluster()
     return _run_for_client(client, keys, BatchRead.select(bins), policy)

@@ -104,10 +104,8 @@ class PartitionTracker:
                 node = cluster.node_for(self.namespace, pid, 0)
             if node is None:
                 if not cluster.has_namespace(self.namespace):
-                    raise exception.NamespaceNotFound(
-                        exception.NamespaceNotFound.code,
-                        f"Namespace not found in partition map: {self.namespace}",
-                    )
+                    # What a server answers 3.0.0's scan of a namespace it does not have.
+                    raise exception.error_for_code(20)  # AEROSPIKE_ERR_NAMESPACE_NOT_FOUND
                 raise exception.InvalidNodeError(
                     exception.InvalidNodeError.code, f"No node for partition {pid} of namespace {self.namespace}"
                 )
@@ -187,12 +185,12 @@ def run_partition_stream(
                     return not info3 & INFO3_LAST
                 if info3 & INFO3_LAST:
                     if code not in (RESULT_OK, RESULT_KEY_NOT_FOUND):
-                        raise exception.error_for_code(code, f"from {assignment.node.address}")
+                        raise exception.error_for_code(code)  # 3.0.0: as_error_string(code)
                     return False
                 if code:
                     if code == RESULT_KEY_NOT_FOUND:
                         return False
-                    raise exception.error_for_code(code, f"from {assignment.node.address}")
+                    raise exception.error_for_code(code)  # 3.0.0: as_error_string(code)
                 digest = message.field(FIELD_DIGEST)
                 if digest is not None:
                     tracker.record_received(digest)

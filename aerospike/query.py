@@ -2,8 +2,9 @@
 
 Owns: the message a scan or query sends (header bits, fields in the official client's order: namespace,
 set, socket timeout, task id, index type, index range, UDF fields, partition ids, resume digests; selected
-bins as read ops), the secondary-index filter encoding of field 22, turning a record message into the
-spec's record tuple, and the Query class (select, where, results, foreach, apply). Partition tracking and
+bins as read ops), checking a predicate as 3.0.0's ``Query.where`` and ``query_apply`` did (their ParamError
+messages) and its encoding in field 22, turning a record message into the spec's record tuple, and the
+Query class (select, where, results, foreach, apply) with 3.0.0's argument rules. Partition tracking and
 retries live in partition_scan.py; the Lua final reduce of aggregations in udf.py.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import os
 import struct
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, NamedTuple, Optional, Sequence
 
 from . import exception
 from ._constants import INDEX_GEO2DSPHERE, INDEX_NUMERIC, INDEX_STRING
@@ -43,19 +44,25 @@ from .protocol.constants import (
     PARTICLE_STRING,
 )
 from .protocol.errors import ProtocolError
-from .protocol.message import Message, Op, encode_message
+from .protocol.message import Message, encode_message
 from .protocol.particles import decode_value
 from .record_commands import NEVER_EXPIRES, ttl_from_void_time
-from .values import ValueCodec, check_bin_name
+from .values import ValueCodec
 
 __all__ = [
     "UDF_OP_AGGREGATE",
     "UDF_OP_BACKGROUND",
+    "BinSelection",
+    "IndexFilter",
     "Query",
     "StreamRequest",
+    "apply_filter",
+    "callback_runner",
     "encode_filter",
     "new_task_id",
+    "parse_target",
     "record_tuple",
+    "where_filter",
 ]
 
 UDF_OP_AGGREGATE = 1  # field 33: stream UDF whose values come back to the client
@@ -78,48 +85,170 @@ def new_task_id() -> int:
 
 # ------------------------------------------------------------------------------------------------ filters
 
+MAX_FILTER_BIN_NAME = 15  # 3.0.0 keeps a bin name in a 16-byte buffer with its NUL
+_WHERE_INVALID = "predicate is invalid."
+_WHERE_FAILED = "Failed to add predicate"
+
+
+class IndexFilter(NamedTuple):
+    """A checked predicate: what field 22 (and 26) say. ``bin_name`` is the bytes sent."""
+
+    kind: int  # PREDICATE_EQUAL or PREDICATE_RANGE
+    datatype: int  # INDEX_NUMERIC, INDEX_STRING or INDEX_GEO2DSPHERE
+    bin_name: bytes
+    begin: Any  # int, or str (string and geo)
+    end: Any
+    index_type: int  # INDEX_TYPE_*: 0 plain bin, 1 list, 2 map keys, 3 map values
+
+
+def _is_int(value: Any) -> bool:
+    # 3.0.0 tests PyLong_Check, which a bool passes.
+    return isinstance(value, int)
+
+
+def _filter_bin(name: Any) -> Optional[bytes]:
+    """A predicate's bin name as sent (a bytearray ends at its first NUL, as 3.0.0's C string did), or None."""
+    if isinstance(name, str):
+        encoded = name.encode("utf-8", "surrogatepass")
+    elif isinstance(name, bytearray):
+        encoded = bytes(name).split(b"\0", 1)[0]
+    else:
+        return None
+    if len(encoded) > MAX_FILTER_BIN_NAME:
+        return None  # 3.0.0 dropped such a predicate silently (and queried everything)
+    return encoded
+
+
+def _int64(value: Any) -> Optional[int]:
+    if _is_int(value) and -(1 << 63) <= value < 1 << 63:
+        return int(value)
+    return None
+
+
+def _valid_index_type(value: Any) -> Optional[int]:
+    if _is_int(value) and 0 <= value <= 3:
+        return int(value)
+    return None
+
+
+def where_filter(predicate: Any) -> IndexFilter:
+    """The filter of ``Query.where(predicate)``, with 3.0.0's ParamError messages for what it refused."""
+    if isinstance(predicate, IndexFilter):
+        return predicate
+    if not isinstance(predicate, tuple) or not 1 < len(predicate) <= 6:
+        raise exception.ParamError(exception.ParamError.code, _WHERE_INVALID)
+    kind, datatype = predicate[0], predicate[1]
+    if not (_is_int(kind) and _is_int(datatype)):
+        raise exception.ParamError(exception.ParamError.code, _WHERE_INVALID)
+    size = len(predicate)
+    bin_name = _filter_bin(predicate[2] if size > 2 else None)
+    value1 = predicate[3] if size > 3 else None
+    value2 = predicate[4] if size > 4 else None
+    index_type = _valid_index_type(predicate[5] if size > 5 else 0)
+    found: Optional[IndexFilter] = None
+    if bin_name is not None and index_type is not None:
+        if kind == PREDICATE_EQUAL and datatype == INDEX_STRING and isinstance(value1, str):
+            found = IndexFilter(kind, datatype, bin_name, value1, value1, index_type)
+        elif kind == PREDICATE_EQUAL and datatype == INDEX_NUMERIC:
+            value = _int64(value1)
+            if value is not None:
+                found = IndexFilter(kind, datatype, bin_name, value, value, index_type)
+        elif kind == PREDICATE_RANGE and datatype == INDEX_NUMERIC:
+            low, high = _int64(value1), _int64(value2)
+            if low is not None and high is not None:
+                found = IndexFilter(kind, datatype, bin_name, low, high, index_type)
+        elif kind == PREDICATE_RANGE and datatype == INDEX_GEO2DSPHERE and isinstance(value1, str):
+            found = IndexFilter(kind, datatype, bin_name, value1, value1, index_type)
+    if found is None:
+        raise exception.ParamError(exception.ParamError.code, _WHERE_FAILED)
+    return found
+
+
+def apply_filter(predicate: Any) -> IndexFilter:
+    """The filter of ``Client.query_apply``: 3.0.0 checked it with its own messages, and took no geo predicate."""
+
+    def refuse(message: str) -> exception.ParamError:
+        return exception.ParamError(exception.ParamError.code, message)
+
+    if not isinstance(predicate, tuple):
+        raise refuse("Predicate must be a tuple")
+    if len(predicate) < 2:
+        raise refuse("Invalid predicate")
+    kind, datatype = predicate[0], predicate[1]
+    if not (_is_int(kind) and _is_int(datatype)):
+        raise refuse("Invalid Predicate")
+    size = len(predicate)
+    raw_bin = predicate[2] if size > 2 else None
+    value1 = predicate[3] if size > 3 else None
+    value2 = predicate[4] if size > 4 else None
+    index_type = _valid_index_type(predicate[5] if size > 5 else 0)
+
+    def checked_bin() -> bytes:
+        if not isinstance(raw_bin, (str, bytearray)):
+            raise refuse("Bin must be a string or unicode")
+        name = _filter_bin(raw_bin)
+        if name is None:
+            raise refuse("Invalid predicate")
+        return name
+
+    if kind == PREDICATE_EQUAL:
+        if datatype == INDEX_STRING:
+            name = checked_bin()
+            if not isinstance(value1, str):
+                raise refuse("Comparison value for string equality must be a string")
+            if index_type is None:
+                raise refuse("Invalid query index type")
+            return IndexFilter(kind, datatype, name, value1, value1, index_type)
+        if datatype == INDEX_NUMERIC:
+            name = checked_bin()
+            value = _int64(value1)
+            if value is None:
+                raise refuse("predicate 'equals' expects a string or integer value.")
+            if index_type is None:
+                raise refuse("Invalid query index types")
+            return IndexFilter(kind, datatype, name, value, value, index_type)
+        raise refuse("predicate 'equals' expects a string or integer value.")
+    if kind == PREDICATE_RANGE:
+        if datatype == INDEX_NUMERIC:
+            name = checked_bin()
+            if value1 is None or value2 is None:
+                raise refuse("Min and max must be provided for a range query")
+            low, high = _int64(value1), _int64(value2)
+            if low is None:
+                raise refuse("Min value must be an integer or long")
+            if high is None:
+                raise refuse("Max value must be an integer or long")
+            if index_type is None:
+                raise refuse("Invalid query index type")
+            return IndexFilter(kind, datatype, name, low, high, index_type)
+        if datatype == INDEX_STRING:
+            raise refuse("Range predicate not supported for strings")
+        raise refuse("predicate 'between' expects two integer values.")
+    raise refuse("unknown predicate type")
+
 
 def _filter_value(datatype: int, value: Any) -> bytes:
     if datatype == INDEX_NUMERIC:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise exception.ParamError("numeric predicate values must be integers")
-        try:
-            return _I64.pack(value)
-        except struct.error:
-            raise exception.ParamError("predicate integer out of the signed 64-bit range") from None
-    if not isinstance(value, str):
-        raise exception.ParamError("string and geo predicate values must be str")
-    return value.encode("utf-8")
+        return _I64.pack(value)  # type: ignore[no-any-return]
+    return value.encode("utf-8", "surrogatepass")  # type: ignore[no-any-return]
 
 
 def encode_filter(predicate: Any) -> tuple[Optional[bytes], bytes]:
-    """(field 26 data or None, field 22 data) of a predicates tuple; ParamError for anything else."""
-    if not isinstance(predicate, tuple) or not 4 <= len(predicate) <= 6:
-        raise exception.ParamError("predicate must be a tuple made by aerospike.predicates")
-    kind, datatype, bin_name = predicate[0], predicate[1], predicate[2]
-    particle = _INDEX_PARTICLES.get(datatype)
-    if kind not in (PREDICATE_EQUAL, PREDICATE_RANGE) or particle is None:
-        raise exception.ParamError("predicate must be a tuple made by aerospike.predicates")
-    name = check_bin_name(bin_name)
-    begin = predicate[3]
-    end = predicate[4] if len(predicate) > 4 and predicate[4] is not None else begin
-    if kind == PREDICATE_RANGE and datatype == INDEX_NUMERIC and (len(predicate) < 5 or predicate[4] is None):
-        raise exception.ParamError("range predicate needs a minimum and a maximum")
-    index_type = predicate[5] if len(predicate) > 5 else 0
-    if isinstance(index_type, bool) or not isinstance(index_type, int) or index_type not in (0, 1, 2, 3):
-        raise exception.ParamError("predicate index type must be one of aerospike.INDEX_TYPE_*")
-    begin_bytes = _filter_value(datatype, begin)
-    end_bytes = _filter_value(datatype, end)
+    """(field 26 data or None, field 22 data) of an IndexFilter (or a predicate tuple, checked as where() does)."""
+    checked = where_filter(predicate)
+    name = checked.bin_name
+    begin_bytes = _filter_value(checked.datatype, checked.begin)
+    end_bytes = _filter_value(checked.datatype, checked.end)
     data = (
         bytes((1, len(name)))
         + name
-        + bytes((particle,))
+        + bytes((_INDEX_PARTICLES[checked.datatype],))
         + _U32.pack(len(begin_bytes))
         + begin_bytes
         + _U32.pack(len(end_bytes))
         + end_bytes
     )
-    return (bytes((index_type,)) if index_type else None), data
+    return (bytes((checked.index_type,)) if checked.index_type else None), data
 
 
 # ------------------------------------------------------------------------------------------------ requests
@@ -148,22 +277,22 @@ class StreamRequest:
         policy: Any,
         *,
         task_id: Optional[int] = None,
-        bins: Sequence[str] = (),
+        bins: Sequence[Any] = (),
         nobins: bool = False,
         predicate: Any = None,
         udf: Optional[tuple[int, str, str, bytes]] = None,
         background: bool = False,
         write_timeout: Optional[int] = None,
     ) -> None:
-        if not isinstance(namespace, str) or not namespace:
-            raise exception.ParamError("namespace must be a non-empty string")
+        if not isinstance(namespace, str):
+            raise exception.ParamError(exception.ParamError.code, "Namespace should be a string")
         if set_name is not None and not isinstance(set_name, str):
-            raise exception.ParamError("set must be a string or None")
+            raise exception.ParamError(exception.ParamError.code, "Set should be string, unicode or None")
         self.namespace = namespace
         self.set_name = set_name
         self.policy = policy
         self.task_id = new_task_id() if task_id is None else task_id
-        self.bins = tuple(bins)
+        self.bins = tuple(name.encode("utf-8") if isinstance(name, str) else bytes(name) for name in bins)
         self.nobins = nobins
         self.filter_fields: list[tuple[int, bytes]] = []
         if predicate is not None:
@@ -194,7 +323,7 @@ class StreamRequest:
             fields.append((FIELD_PID_ARRAY, pid_array))
         if digest_array:
             fields.append((FIELD_DIGEST_ARRAY, digest_array))
-        ops = [Op(OP_READ, PARTICLE_NULL, name, b"") for name in self.bins]
+        ops = [(OP_READ, PARTICLE_NULL, name, b"") for name in self.bins]
         try:
             if self.background:
                 info2 = INFO2_WRITE | (INFO2_DURABLE_DELETE if policy.durable_delete else 0)
@@ -212,7 +341,7 @@ class StreamRequest:
 
 
 def record_tuple(message: Message, codec: ValueCodec, nobins: bool = False) -> tuple:
-    """The spec's ``(key, meta, bins)`` of one scan/query record message."""
+    """The spec's ``(key, meta, bins)`` of one scan/query record message (bins ``{}`` with nobins, as 3.0.0)."""
     namespace = set_name = None
     digest = b""
     user_key = None
@@ -233,64 +362,121 @@ def record_tuple(message: Message, codec: ValueCodec, nobins: bool = False) -> t
     # meta_from_message(message), inlined (once per record).
     meta = {"ttl": NEVER_EXPIRES if void_time == 0 else ttl_from_void_time(void_time), "gen": message.generation}
     if nobins:
-        return key, meta, None
+        return key, meta, {}
     return key, meta, codec.ops_to_bins(message.ops)
 
 
-def _check_bins(bins: Sequence[Any]) -> tuple[str, ...]:
-    for name in bins:
-        check_bin_name(name)
-    return tuple(bins)
+class BinSelection:
+    """The bins a Scan or Query returns, kept as 3.0.0's as_scan/as_query select list kept them.
+
+    The first ``select()`` fixes how many names the list holds; later calls add names only while room is
+    left (in practice they are ignored). A name of more than 15 bytes is skipped; a bytearray name ends at its
+    first NUL. No names (or only skipped ones): every bin.
+    """
+
+    __slots__ = ("names", "capacity")
+
+    def __init__(self) -> None:
+        self.names: list[bytes] = []
+        self.capacity: Optional[int] = None
+
+    def add(self, bins: Sequence[Any]) -> None:
+        if self.capacity is None:
+            self.capacity = len(bins)
+        for name in bins:
+            if isinstance(name, str):
+                encoded = name.encode("utf-8", "surrogatepass")
+            elif isinstance(name, bytearray):
+                encoded = bytes(name).split(b"\0", 1)[0]
+            else:
+                raise exception.ParamError(exception.ParamError.code, "Bin name should be of type string")
+            if len(encoded) <= MAX_FILTER_BIN_NAME and len(self.names) < self.capacity:
+                self.names.append(encoded)
 
 
-def _nobins(options: Any) -> bool:
-    if options is None:
-        return False
-    if not isinstance(options, dict):
-        raise exception.ParamError("options must be a dict")
-    value = options.get("nobins", False)
-    if not isinstance(value, bool) and value not in (0, 1):
-        raise exception.ParamError("option 'nobins' must be a bool")
-    return bool(value)
+def parse_target(args: tuple, kwargs: dict) -> Optional[tuple[Any, Any]]:
+    """(namespace, set) of ``client.query(...)`` / ``client.scan(...)`` arguments, None when they do not fit
+    ``(namespace[, set])`` (3.0.0 parsed them with the kwlist namespace, set)."""
+    if len(args) > 2:
+        return None
+    values = dict(zip(("namespace", "set"), args))
+    for name, value in kwargs.items():
+        if name not in ("namespace", "set") or name in values:
+            return None
+        values[name] = value
+    if "namespace" not in values:
+        return None
+    return values["namespace"], values.get("set")
 
 
-def check_target(namespace: Any, set_name: Any) -> None:
-    """The namespace and set a Query or Scan walks: ParamError unless a non-empty str and a str or None."""
-    if not isinstance(namespace, str) or not namespace:
-        raise exception.ParamError("namespace must be a non-empty string")
-    if set_name is not None and not isinstance(set_name, str):
-        raise exception.ParamError("set must be a string or None")
+def callback_runner(callback: Any, message: str) -> Callable[[Any], bool]:
+    """Call a user's foreach callback: False stops; an exception it raises becomes ClientError(message)."""
+
+    def run(item: Any) -> bool:
+        try:
+            result = callback(item)
+        except Exception as error:
+            raise exception.ClientError(exception.ClientError.code, message) from error
+        return result is not False
+
+    return run
+
+
+_CALLBACK_ERROR = "Callback function contains an error"  # 3.0.0's Query.foreach message
 
 
 class Query:
     """A query over a set of a namespace: ``select``, ``where``, ``results``, ``foreach``, ``apply``."""
 
-    def __init__(self, client: Any, namespace: str, set: Optional[str] = None) -> None:
-        check_target(namespace, set)
+    def __init__(self, client: Any, *args: Any, **kwargs: Any) -> None:
+        target = parse_target(args, kwargs)
+        if target is None:
+            raise exception.ParamError(exception.ParamError.code, "query() expects atleast 1 parameter")
+        namespace, set_name = target
+        if not isinstance(namespace, str):
+            raise exception.ParamError(exception.ParamError.code, "Namespace should be a string")
+        if set_name is not None and not isinstance(set_name, str):
+            raise exception.ParamError(exception.ParamError.code, "Set should be string, unicode or None")
         self._client = client
         self.namespace = namespace
-        self.set = set
-        self._bins: tuple[str, ...] = ()
-        self._predicate: Any = None
+        self.set = set_name
+        self._selection = BinSelection()
+        self._predicate: Optional[IndexFilter] = None
         self._udf: Optional[tuple[str, str, list]] = None
+        self._nobins = False
 
-    def select(self, *bins: str) -> Query:
-        """Return only these bins of each record."""
-        self._bins = _check_bins(bins)
+    def select(self, *bins: Any, **_ignored: Any) -> Query:
+        """Return only these bins of each record (the first select() call decides, as in 3.0.0)."""
+        self._client._connected_cluster()
+        self._selection.add(bins)
         return self
 
-    def where(self, predicate: Any) -> Query:
-        """Filter on a secondary index with one ``aerospike.predicates`` tuple (at most one per query)."""
-        encode_filter(predicate)
-        self._predicate = predicate
+    def where(self, predicate: Any, /, *_ignored: Any) -> Query:
+        """Filter on a secondary index with one ``aerospike.predicates`` tuple.
+
+        At most one predicate: as in 3.0.0, a second where() checks its predicate and is then ignored.
+        """
+        if len(_ignored) > 5:
+            raise TypeError(f"where expected at most 6 arguments, got {len(_ignored) + 1}")
+        self._client._connected_cluster()
+        checked = where_filter(predicate)
+        if self._predicate is None:
+            self._predicate = checked
         return self
 
-    def apply(self, module: str, function: str, arguments: Optional[list] = None) -> Query:
+    def apply(self, module: Any, function: Any, arguments: Any = None, policy: Any = None) -> Query:
         """Aggregate the results with a stream UDF (the final reduce runs in this client, in Lua)."""
-        from .udf import check_udf_call
-
-        check_udf_call(module, function, arguments)
-        self._udf = (module, function, list(arguments or []))
+        self._client._connected_cluster()
+        if not isinstance(module, str):
+            raise exception.ClientError(
+                exception.ClientError.code, "udf module argument must be a string or unicode string"
+            )
+        if not isinstance(function, str):
+            raise exception.ClientError(
+                exception.ClientError.code, "udf function argument must be a string or unicode string"
+            )
+        # 3.0.0 passes no arguments when `arguments` is not a list.
+        self._udf = (module, function, list(arguments) if isinstance(arguments, list) else [])
         return self
 
     def results(self, policy: Optional[dict] = None, options: Optional[dict] = None) -> list:
@@ -306,25 +492,43 @@ class Query:
         return found
 
     def foreach(self, callback: Callable[[Any], Any], policy: Optional[dict] = None, options: Optional[dict] = None) -> None:
-        """Call ``callback(record)`` for each record as it arrives; a False return stops the query."""
-        if not callable(callback):
-            raise exception.ParamError("callback must be callable")
-        self._run(callback, policy, options)
+        """Call ``callback(record)`` for each record as it arrives; a False return stops the query.
+
+        An exception raised by the callback ends the query with ClientError, as in 3.0.0.
+        """
+        self._run(callback_runner(callback, _CALLBACK_ERROR), policy, options)
+
+    def _set_options(self, options: Any) -> None:
+        # 3.0.0's set_query_options: only 'nobins' is read, and it stays set on the query.
+        if options is None:
+            return
+        if not isinstance(options, dict):
+            raise exception.ParamError(exception.ParamError.code, "query options must be a dictionary")
+        if "nobins" in options:
+            value = options["nobins"]
+            if not isinstance(value, bool):
+                raise exception.ParamError(exception.ParamError.code, "nobins value must be a bool")
+            self._nobins = value
 
     def _run(self, callback: Callable[[Any], Any], policy: Any, options: Any) -> None:
         client = self._client
         cluster = client._connected_cluster()
         query_policy = client._resolve("query", policy)
-        nobins = _nobins(options)
+        self._set_options(options)
         if self._udf is not None:
             from .udf import run_aggregation
 
             run_aggregation(client, cluster, query_policy, self.namespace, self.set, self._predicate, self._udf, callback)
             return
         request = StreamRequest(
-            self.namespace, self.set, query_policy, bins=self._bins, nobins=nobins, predicate=self._predicate
+            self.namespace,
+            self.set,
+            query_policy,
+            bins=self._selection.names,
+            nobins=self._nobins,
+            predicate=self._predicate,
         )
-        run_records(client, cluster, query_policy, request, callback, nobins, concurrent=True)
+        run_records(client, cluster, query_policy, request, callback, self._nobins, concurrent=True)
 
 
 def run_records(
@@ -346,8 +550,11 @@ def run_records(
     partition_ids = None
     if node_name is not None:
         if not isinstance(node_name, str):
-            raise exception.ParamError("nodename must be a string")
-        fixed_node = cluster.get_node(node_name)
+            raise exception.ParamError(exception.ParamError.code, "nodename must be a string")
+        try:
+            fixed_node = cluster.get_node(node_name)
+        except exception.InvalidNodeError:
+            raise exception.ParamError(exception.ParamError.code, f"Invalid node name: {node_name}") from None
         partition_ids = [
             pid for pid in range(4096) if cluster.node_for(request.namespace, pid, 0) is fixed_node
         ]

@@ -1,12 +1,14 @@
 """``aerospike.Scan``: every record of a set (or namespace), as a partition scan.
 
-Owns: the Scan class of scan.rst (select, results, foreach) and its options. The request is the one a
-query without a predicate sends (query.StreamRequest); partitions, retries and streaming are
-partition_scan.py's. Records are handed to ``foreach`` as their frames arrive.
+Owns: the Scan class of scan.rst (select, results, foreach) and its options, with 3.0.0's argument rules
+and messages. The request is the one a query without a predicate sends (query.StreamRequest); partitions,
+retries and streaming are partition_scan.py's. Records are handed to ``foreach`` as their frames arrive.
 
-Options: ``nobins`` (metadata and keys only) and ``concurrent`` (nodes in parallel threads, else one node
-after another) are honoured. ``priority`` and ``percent`` are checked and then ignored: servers 6.x and
-later dropped scan priorities and sampling percentages from the protocol.
+Options, as 3.0.0 read them: a dict (anything else is ignored), checked key by key; what was set stays set
+on the Scan for later calls, as it did on 3.0.0's as_scan. ``nobins`` (metadata and keys only) and
+``concurrent`` (nodes in parallel threads, else one node after another) are honoured. ``priority`` and
+``percent`` are checked and then ignored: servers 6.x and later dropped scan priorities and sampling
+percentages from the protocol.
 """
 
 from __future__ import annotations
@@ -14,54 +16,82 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 from . import exception
-from ._constants import SCAN_PRIORITY_AUTO, SCAN_PRIORITY_HIGH
-from .query import StreamRequest, _check_bins, check_target, run_records
+from .query import BinSelection, StreamRequest, callback_runner, parse_target, run_records
 
-__all__ = ["Scan"]
+__all__ = ["Scan", "ScanOptions", "parse_options"]
 
-_OPTION_KEYS = frozenset(("priority", "nobins", "concurrent", "percent"))
+_CALLBACK_ERROR = "Callback function raised an exception"  # 3.0.0's Scan.foreach message
 
 
-def _flag(options: dict, name: str) -> bool:
-    value = options.get(name, False)
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    raise exception.ParamError(f"scan option {name!r} must be a bool")
+class ScanOptions:
+    """The options 3.0.0 kept on its as_scan: priority, percent, concurrent and nobins."""
+
+    __slots__ = ("priority", "percent", "concurrent", "nobins")
+
+    def __init__(self) -> None:
+        self.priority = 0
+        self.percent = 100
+        self.concurrent = False
+        self.nobins = False
+
+    def update(self, options: Any) -> None:
+        """Apply an options dict key by key (a non-dict is ignored); ParamError at the first bad entry."""
+        if not isinstance(options, dict):
+            return
+        for name, value in options.items():
+            if not isinstance(name, str):
+                raise exception.ParamError(exception.ParamError.code, "Policy key must be string")
+            if name == "priority":
+                if not isinstance(value, int):
+                    raise exception.ParamError(exception.ParamError.code, "Invalid value(type) for priority")
+                self.priority = int(value)
+            elif name == "percent":
+                if not isinstance(value, int):
+                    raise exception.ParamError(exception.ParamError.code, "Invalid value(type) for percent")
+                if not 0 <= value <= 100:
+                    raise exception.ParamError(exception.ParamError.code, "Invalid value for scan percentage")
+                self.percent = int(value)
+            elif name == "concurrent":
+                if not isinstance(value, bool):
+                    raise exception.ParamError(exception.ParamError.code, "Invalid value(type) for concurrent")
+                self.concurrent = value
+            elif name == "nobins":
+                if not isinstance(value, bool):
+                    raise exception.ParamError(exception.ParamError.code, "Invalid value(type) for nobins")
+                self.nobins = value
+            else:
+                raise exception.ParamError(exception.ParamError.code, "Invalid value for scan options")
 
 
 def parse_options(options: Any) -> tuple[bool, bool]:
-    """(nobins, concurrent) of a scan options dict; ParamError for unknown keys or bad values."""
-    if options is None:
-        return False, False
-    if not isinstance(options, dict):
-        raise exception.ParamError("scan options must be a dict")
-    for name in options:
-        if name not in _OPTION_KEYS:
-            raise exception.ParamError(f"invalid scan option {name!r}")
-    priority = options.get("priority", SCAN_PRIORITY_AUTO)
-    if isinstance(priority, bool) or not isinstance(priority, int) or not 0 <= priority <= SCAN_PRIORITY_HIGH:
-        raise exception.ParamError("scan option 'priority' must be one of aerospike.SCAN_PRIORITY_*")
-    percent = options.get("percent", 100)
-    if isinstance(percent, bool) or not isinstance(percent, int) or not 0 <= percent <= 100:
-        raise exception.ParamError("scan option 'percent' must be an integer from 0 to 100")
-    return _flag(options, "nobins"), _flag(options, "concurrent")
+    """(nobins, concurrent) of a scan options dict on its own; ParamError as 3.0.0's set_scan_options."""
+    parsed = ScanOptions()
+    parsed.update(options)
+    return parsed.nobins, parsed.concurrent
 
 
 class Scan:
     """A scan of a namespace's set (``None``: the whole namespace): ``select``, ``results``, ``foreach``."""
 
-    def __init__(self, client: Any, namespace: str, set: Optional[str] = None) -> None:
-        check_target(namespace, set)
+    def __init__(self, client: Any, *args: Any, **kwargs: Any) -> None:
+        target = parse_target(args, kwargs)
+        # 3.0.0 reported every argument problem (and a namespace that is not a str) as one ParamError.
+        if target is None or not isinstance(target[0], str):
+            raise exception.ParamError(exception.ParamError.code, "Parameters are incorrect")
+        namespace, set_name = target
+        if set_name is not None and not isinstance(set_name, str):
+            # 3.0.0 scanned the whole namespace here; a wrong set is refused instead (docs/differences.md).
+            raise exception.ParamError(exception.ParamError.code, "Parameters are incorrect")
         self._client = client
         self.namespace = namespace
-        self.set = set
-        self._bins: tuple[str, ...] = ()
+        self.set = set_name
+        self._selection = BinSelection()
+        self._options = ScanOptions()
 
-    def select(self, *bins: str) -> Scan:
-        """Return only these bins of each record."""
-        self._bins = _check_bins(bins)
+    def select(self, *bins: Any, **_ignored: Any) -> Scan:
+        """Return only these bins of each record (the first select() call decides, as in 3.0.0)."""
+        self._client._connected_cluster()
+        self._selection.add(bins)
         return self
 
     def results(self, policy: Optional[dict] = None, nodename: Optional[str] = None) -> list:
@@ -83,10 +113,11 @@ class Scan:
         options: Optional[dict] = None,
         nodename: Optional[str] = None,
     ) -> None:
-        """Call ``callback((key, meta, bins))`` for each record as it arrives; False stops the scan."""
-        if not callable(callback):
-            raise exception.ParamError("callback must be callable")
-        self._run(callback, policy, options, nodename, concurrent=None)
+        """Call ``callback((key, meta, bins))`` for each record as it arrives; False stops the scan.
+
+        An exception raised by the callback stops the scan with ClientError, as in 3.0.0.
+        """
+        self._run(callback_runner(callback, _CALLBACK_ERROR), policy, options, nodename, concurrent=None)
 
     def _run(
         self,
@@ -99,8 +130,9 @@ class Scan:
         client = self._client
         cluster = client._connected_cluster()
         scan_policy = client._resolve("scan", policy)
-        nobins, concurrent_option = parse_options(options)
+        self._options.update(options)
         if concurrent is None:
-            concurrent = concurrent_option
-        request = StreamRequest(self.namespace, self.set, scan_policy, bins=self._bins, nobins=nobins)
+            concurrent = self._options.concurrent
+        nobins = self._options.nobins
+        request = StreamRequest(self.namespace, self.set, scan_policy, bins=self._selection.names, nobins=nobins)
         run_records(client, cluster, scan_policy, request, callback, nobins, concurrent, nodename)

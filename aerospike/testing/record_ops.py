@@ -128,14 +128,20 @@ def s2_leaf_cell(longitude: float, latitude: float) -> int:
     magnitudes = (abs(x), abs(y), abs(z))
     axis = magnitudes.index(max(magnitudes))
     face = axis if (x, y, z)[axis] >= 0 else axis + 3
-    u, v = (
-        (y / x, z / x),
-        (-x / y, z / y),
-        (-x / z, -y / z),
-        (z / x, y / x),
-        (z / y, -x / y),
-        (-y / z, -x / z),
-    )[face]
+    # Only the face's own axis is divided by (it is the largest component, never 0): a point on the equator
+    # or on a meridian has zeros in the other two.
+    if face == 0:
+        u, v = y / x, z / x
+    elif face == 1:
+        u, v = -x / y, z / y
+    elif face == 2:
+        u, v = -x / z, -y / z
+    elif face == 3:
+        u, v = z / x, y / x
+    elif face == 4:
+        u, v = z / y, -x / y
+    else:
+        u, v = -y / z, -x / z
     i = min(max(math.floor(_S2_MAX_SIZE * _s2_st(u)), 0), _S2_MAX_SIZE - 1)
     j = min(max(math.floor(_S2_MAX_SIZE * _s2_st(v)), 0), _S2_MAX_SIZE - 1)
     orientation = face & 1

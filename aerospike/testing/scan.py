@@ -174,7 +174,8 @@ def record_message(
 
 
 def record_ops_for(plan: QueryPlan, record: Record) -> Optional[list[Op]]:
-    """The bins a query returns for a record (None when its read ops fail)."""
+    """The bins a query returns for a record (None: the record is not sent, because its read ops failed or
+    it has none of the selected bins, as the server skips such a record)."""
     if plan.no_bin_data:
         return []
     ctx = record_ops.OpContext(record.bins, respond_all=plan.respond_all, record_exists=True)
@@ -189,7 +190,8 @@ def record_ops_for(plan: QueryPlan, record: Record) -> Optional[list[Op]]:
             return None
     else:
         ctx.read_all()
-    return ctx.replies
+        return ctx.replies
+    return ctx.replies or None
 
 
 class FrameBuilder:

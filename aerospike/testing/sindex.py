@@ -573,11 +573,15 @@ def parse_filter(range_field: bytes, index_type_field: Optional[bytes], index_na
         if len(values[0]) != 8 or len(values[1]) != 8:
             raise ProtocolError("integer filter values must be 8 bytes")
         begin, end = _I64.unpack(values[0])[0], _I64.unpack(values[1])[0]
+        if begin > end:
+            raise ProtocolError("range begins after its end")  # the server refuses it (4) before any lookup
     elif key_type == "geo2dsphere":
         try:
             begin = end = json.loads(values[0])
         except (ValueError, UnicodeDecodeError) as error:
             raise ProtocolError("filter region is not JSON") from error
+        if not valid_geo_filter(begin):
+            raise ProtocolError("filter region is not a GeoJSON point or region")
     else:
         begin, end = bytes(values[0]), bytes(values[1])
     name = index_name.decode("utf-8", "replace") if index_name else None
@@ -643,6 +647,48 @@ def region_contains(region: dict[str, Any], point: tuple[float, float]) -> bool:
             return any(region_contains({"type": "Polygon", "coordinates": p}, point) for p in coordinates or [])
     except (TypeError, ValueError, IndexError):
         return False
+    return False
+
+
+def _is_position(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+    )
+
+
+def _is_ring_list(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(
+            isinstance(ring, list) and len(ring) >= 4 and all(_is_position(p) for p in ring) and ring[0] == ring[-1]
+            for ring in value
+        )
+    )
+
+
+def valid_geo_filter(document: Any) -> bool:
+    """Whether a query's GeoJSON is a Point, Polygon, MultiPolygon or AeroCircle the server would take."""
+    if not isinstance(document, dict):
+        return False
+    kind = document.get("type")
+    coordinates = document.get("coordinates")
+    if kind == "Point":
+        return _is_position(coordinates)
+    if kind == "Polygon":
+        return _is_ring_list(coordinates)
+    if kind == "MultiPolygon":
+        return isinstance(coordinates, list) and bool(coordinates) and all(_is_ring_list(p) for p in coordinates)
+    if kind == "AeroCircle":
+        return (
+            isinstance(coordinates, list)
+            and len(coordinates) == 2
+            and _is_position(coordinates[0])
+            and isinstance(coordinates[1], (int, float))
+            and not isinstance(coordinates[1], bool)
+        )
     return False
 
 

@@ -36,7 +36,7 @@ def test_scan_results_and_foreach(backend: Any) -> None:
         assert len(seen) == 10
         nobins: list = []
         client.scan("test", "sc").foreach(nobins.append, options={"nobins": True})
-        assert len(nobins) == 40 and all(bins is None for _, _, bins in nobins)
+        assert len(nobins) == 40 and all(bins == {} for _, _, bins in nobins)  # 3.0.0: an empty dict
         # the client still works after an early stop
         assert len(client.scan("test", "sc").results()) == 40
     finally:
