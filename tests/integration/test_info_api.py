@@ -44,8 +44,10 @@ def test_info_node(client3: aerospike.Client) -> None:
     reply = client3.info_node("node", nodes[-1])
     assert reply.startswith("node\t") and reply.endswith("\n")
     assert reply == client3.info_node("node", nodes[-1], {"timeout": 500})
-    default = client3.info_node("build")
-    assert default.startswith("build\t")
+    # 3.0.0: the host is required; a tuple of another length asks the first seed.
+    with pytest.raises(TypeError):
+        client3.info_node("build")  # type: ignore[call-arg]
+    assert client3.info_node("build", ("ignored",)).startswith("build\t")
     with pytest.raises(exception.InvalidRequest):
         client3.info_node("no-such-command", nodes[0])
     with pytest.raises(exception.ParamError):

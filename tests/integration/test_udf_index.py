@@ -83,10 +83,10 @@ def test_argument_errors(backend: Any, tmp_path: Path) -> None:
     try:
         with pytest.raises(exception.ParamError):
             client.job_info(1, "nosuch")
-        with pytest.raises(exception.ParamError):
+        with pytest.raises(TypeError):
             client.apply(("test", "u", "r1"), "m", "f", "notalist")
         with pytest.raises(exception.ParamError):
-            client.index_list_create("test", "u", "l", 99, "idx")
+            client.index_list_create(1, "u", "l", aerospike.INDEX_STRING, "idx")
         with pytest.raises(exception.LuaFileNotFound):
             client.udf_put(str(tmp_path / "missing.lua"))
     finally:

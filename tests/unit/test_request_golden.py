@@ -285,12 +285,15 @@ def test_truncate_commands_match_official(args: tuple, command: str) -> None:
     assert node.commands == [command]
 
 
-def test_truncate_error_reply_raises_with_node_address() -> None:
+def test_truncate_error_reply_is_the_3_0_0_client_error() -> None:
+    # 3.0.0 turns any refusal of a truncate into ClientError 'Truncate operation failed'.
     client = aerospike.client({"hosts": [("127.0.0.1", 3000)]})
     client._cluster = _OneNodeCluster(_RecordingNode("ERROR:4:would truncate in the future"))
-    with pytest.raises(exception.InvalidRequest) as raised:
+    with pytest.raises(exception.ClientError) as raised:
         client.truncate("test", "s11", 1)
-    assert raised.value.msg == "would truncate in the future from 127.0.0.1:3000"
+    assert (type(raised.value), raised.value.code, raised.value.msg) == (
+        exception.ClientError, -1, "Truncate operation failed"
+    )
 
 
 def test_info_shapes_from_recorded_reply() -> None:

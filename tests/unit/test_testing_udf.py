@@ -39,12 +39,14 @@ class _State:
 def test_udf_info_commands() -> None:
     state = _State()
     content = base64.b64encode(SOURCE).decode()
-    assert udf._answer_put(state, "udf-put", f"filename=m.lua;content={content};udf-type=LUA;") == "ok"  # type: ignore[arg-type]
+    put = f"filename=m.lua;content={content};content-len={len(content)};udf-type=LUA;"
+    assert udf._answer_put(state, "udf-put", put) == "ok"  # type: ignore[arg-type]
     listing = udf._answer_list(state, "udf-list", "")  # type: ignore[arg-type]
     assert listing.startswith("filename=m.lua,hash=") and listing.endswith(",type=LUA;")
     assert udf._answer_get(state, "udf-get", "filename=m.lua;") == f"type=LUA;content={content};"  # type: ignore[arg-type]
     assert udf._answer_get(state, "udf-get", "filename=x.lua;") == "error=not_found"  # type: ignore[arg-type]
     bad = base64.b64encode(b"function (").decode()
-    assert udf._answer_put(state, "udf-put", f"filename=b.lua;content={bad}").startswith("error=compile_error")  # type: ignore[arg-type]
+    put = f"filename=b.lua;content={bad};content-len={len(bad)}"
+    assert udf._answer_put(state, "udf-put", put).startswith("error=compile_error")  # type: ignore[arg-type]
     assert udf._answer_remove(state, "udf-remove", "filename=m.lua;") == "ok"  # type: ignore[arg-type]
     assert udf._answer_list(state, "udf-list", "") == ""  # type: ignore[arg-type]
