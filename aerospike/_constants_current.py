@@ -5,6 +5,9 @@ docs/differences.md, "Current API (19.x)".
 """
 
 
+# operations.delete() (19.x numbering; 14 is free in 3.0.0's OPERATOR_* codes)
+OPERATOR_DELETE = 14
+
 # Bit operations (bitwise_operations)
 OP_BIT_RESIZE = 2000
 OP_BIT_INSERT = 2001
@@ -177,6 +180,7 @@ MAP_RETURN_UNORDERED_MAP = 16
 MAP_RETURN_ORDERED_MAP = 17
 
 __all__ = [
+    "OPERATOR_DELETE",
     "OP_BIT_RESIZE",
     "OP_BIT_INSERT",
     "OP_BIT_REMOVE",

@@ -66,6 +66,8 @@ _FIELDS: dict[str, tuple[str, Any]] = {
     "send_as_is": ("flag", True),
     "check_bounds": ("flag", True),
     "timeout": ("u32", 1000),
+    # The current API's filter expression (19.x 'expressions' of every command policy): the encoded bytes.
+    "expressions": ("exp", None),
 }
 
 _BASE = ("total_timeout", "socket_timeout", "max_retries", "sleep_between_retries")
@@ -177,6 +179,7 @@ class Policy:
     send_as_is: bool
     check_bounds: bool
     timeout: int
+    expressions: Optional[bytes]
 
     def __init__(self, kind: str, values: Mapping[str, Any]) -> None:
         setter = object.__setattr__
@@ -251,6 +254,10 @@ def build(kind: str, overrides: Optional[Mapping[str, Any]] = None, base: Option
         if not isinstance(overrides, dict):
             raise ParamError("policy must be a dict")
         _apply(kind, values, overrides)
+        if overrides.get("expressions") is not None and kind in _COMMAND_KINDS:
+            from .ops.exp_ops import encode_filter  # the current API's filter expressions
+
+            values["expressions"] = encode_filter(overrides["expressions"])
     return Policy(kind, values)
 
 

@@ -39,6 +39,9 @@ from ._constants import (
 from .exception import AerospikeError, BinNameError, ClientError, ParamError, error_for_code
 from .key import Key
 from .ops import ResultShape, build_cdt_op, is_cdt_op
+from ._constants_current import OPERATOR_DELETE
+from .protocol.constants import OP_DELETE as _OP_DELETE
+from .ops.bit_ops import build_bin_op, is_bin_op
 from .ops.results import KIND_KEY_VALUE, flat_key_values
 from .policy import Policy
 from .protocol.compression import compress_frame
@@ -46,6 +49,7 @@ from .protocol.constants import (
     CITRUSLEAF_EPOCH,
     DIGEST_SIZE,
     FIELD_DIGEST,
+    FIELD_FILTER_EXP,
     FIELD_KEY,
     FIELD_NAMESPACE,
     FIELD_SET,
@@ -277,6 +281,9 @@ def _frame(
     else:
         n_fields = 3
         fields = prefix + key.digest
+    if policy.expressions is not None:  # the current API's filter expression
+        n_fields += 1
+        fields += encode_fields(((FIELD_FILTER_EXP, policy.expressions),))
     # server_timeout(policy), inlined.
     total = policy.total_timeout
     socket = policy.socket_timeout
@@ -385,6 +392,14 @@ _OPERATORS: dict[int, OperatorEncoder] = {}
 def register_operator(op_code: int, encoder: OperatorEncoder) -> None:
     """Let another module handle the op dicts whose 'op' is `op_code` (the scalar operators are built in)."""
     _OPERATORS[op_code] = encoder
+
+
+def _delete_operator(operation: dict, codec: ValueCodec) -> tuple[Op, bool, bool, Optional[int]]:
+    # operations.delete() of the current API: delete the record within the operate (a write).
+    return Op(_OP_DELETE, PARTICLE_NULL, "", _EMPTY), False, True, None
+
+
+register_operator(OPERATOR_DELETE, _delete_operator)
 
 
 _MISSING: Any = object()
@@ -616,10 +631,13 @@ def encode_operate(
                 raise ParamError("Operation must be a dict")
             continue
         code = operation.get("op")
-        if type(code) is int and is_cdt_op(code):
+        if type(code) is int and (is_cdt_op(code) or is_bin_op(code)):
             if cdt_fallback is None:
                 cdt_fallback = codec.fallback_for(SERIALIZER_PYTHON)
-            op, shape = build_cdt_op(operation, cdt_fallback)
+            if is_bin_op(code):  # bit, HLL and expression operations of the current API
+                op, shape = build_bin_op(operation)
+            else:
+                op, shape = build_cdt_op(operation, cdt_fallback)
             ops.append(op)
             results.append((op.bin_name, shape))
             if shape.is_write:
