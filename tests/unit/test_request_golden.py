@@ -138,11 +138,9 @@ def test_bool_is_pickled_unlike_the_official_19() -> None:
 
 
 def test_requests_3_0_0_cannot_send() -> None:
-    # Recorded 106 (a 15-byte bin name) and 140 (an operation without a bin) are refused before sending.
+    # Recorded 106 (a 15-byte bin name) is refused before sending.
     with pytest.raises(exception.BinNameError):
         put(S + ("binname",), {"a" * 15: 1})
-    with pytest.raises(exception.ParamError, match="Bin is not given"):
-        operate(OKEY, [r("n"), {"op": 14}])
 
 
 # ----------------------------------------------------------------------------------------------- replies
