@@ -36,11 +36,10 @@ from ._constants import (
     POLICY_KEY_SEND,
     SERIALIZER_PYTHON,
 )
+from ._constants_current import OPERATOR_DELETE
 from .exception import AerospikeError, BinNameError, ClientError, ParamError, error_for_code
 from .key import Key
 from .ops import ResultShape, build_cdt_op, is_cdt_op
-from ._constants_current import OPERATOR_DELETE
-from .protocol.constants import OP_DELETE as _OP_DELETE
 from .ops.bit_ops import build_bin_op, is_bin_op
 from .ops.results import KIND_KEY_VALUE, flat_key_values
 from .policy import Policy
@@ -83,6 +82,7 @@ from .protocol.constants import (
     RESULT_OK,
     RESULT_TIMEOUT,
 )
+from .protocol.constants import OP_DELETE as _OP_DELETE
 from .protocol.errors import ProtocolError
 from .protocol.message import Message, Op, encode_fields, encode_message_with_fields
 from .values import BIN_NAME_TOO_LONG, MAX_BIN_NAME, Null, ValueCodec, bin_name_length, c_bin_name
