@@ -285,11 +285,12 @@ _SENTINELS = {"Infinity": b"\xd4\xff\x01", "CDTInfinite": b"\xd4\xff\x01", "CDTW
 
 # Ranks of the server's cross-type order (nil < bool < int < string < list < map < bytes < float < geo), by
 # which plain dict values are written, as the official C client writes them.
-_RANKS = ((type(None), 1), (bool, 2), (int, 3), (str, 4), (list, 5), (tuple, 5), (dict, 6), (bytes, 7),
+_RANKS: tuple[tuple[Any, int], ...] = ((type(None), 1), (bool, 2), (int, 3), (str, 4), (list, 5), (tuple, 5), (dict, 6), (bytes, 7),
           (bytearray, 7), (float, 8))  # fmt: skip
 
 
 def _order_key(value: Any) -> tuple:
+    kind: Any
     for kind, rank in _RANKS:
         if isinstance(value, kind):
             if kind is str:

@@ -460,6 +460,8 @@ def _exp_type(particle_type: int) -> int:
 
 def _evaluate(node: Any, record: RecordView, variables: dict[str, Any]) -> Any:
     if not isinstance(node, list):
+        if isinstance(node, str) and node[:1] == "\x03":
+            return node[1:]  # a string value carries its particle type (0x03) on the wire
         return node  # literal int, float, str, bool, bytes, nil, map
     if not node:
         raise ExpressionError("empty expression")
