@@ -4,7 +4,8 @@ Owns: the batch request (one message, info1 BATCH, field 41 holding every key of
 "repeat previous" shortcut), grouping keys per node from the partition map, running the per-node requests
 (one after another, or in parallel threads with the batch policy's ``concurrent``), re-routing only the keys
 of a node whose request failed, and assembling the results in input order (a missing record has ``None`` meta
-and bins). A single key is sent as a plain read, as the official client does.
+and bins). A single key is sent as a plain read, as the official client does, unless it names bins: the
+server answers a batch row and a plain read differently for a bin name it refuses.
 Must not know sockets: command.execute_stream reads the multi-message replies.
 """
 
@@ -265,7 +266,7 @@ def run_batch(
     """Read every key; results in input order. Only a failed node's keys are re-routed and re-sent."""
     if not keys:
         return []
-    if len(keys) == 1:
+    if len(keys) == 1 and read.bins is None:
         return [_single(cluster, execute, keys[0], read, policy, codec)]
     results: list = [None] * len(keys)
     with_bins = not read.info1 & INFO1_NOBINDATA

@@ -37,6 +37,8 @@ KEY_HAS_INFO4 = 0x10  # one more info byte
 
 # Results a batch without REPORT_ALL_ERRORS still reports per key.
 _ORDINARY_RESULTS = frozenset({c.RESULT_OK, c.RESULT_KEY_NOT_FOUND, c.RESULT_FILTERED_OUT})
+MAX_BIN_NAME = 15  # the server's longest bin name
+RESULT_BIN_NAME = 21  # AS_ERR_BIN_NAME
 # A reply frame is closed once it holds this many bytes (the server's batch buffers are 128 KiB).
 FRAME_LIMIT = 128 * 1024
 
@@ -183,7 +185,11 @@ def handle_batch(cluster: LocalCluster, node: NodeServer, message: Message) -> I
         sub = key.message
         if parent_filter is not None and sub.field(c.FIELD_FILTER_EXP) is None:
             sub.fields.append((c.FIELD_FILTER_EXP, parent_filter))
-        reply = _run_one(cluster, node, sub)
+        if any(len(op.bin_name.encode("utf-8")) > MAX_BIN_NAME for op in sub.ops):
+            # A batch row naming a bin of more than 15 bytes is refused per key (a plain read is not).
+            reply = Message(result_code=RESULT_BIN_NAME)
+        else:
+            reply = _run_one(cluster, node, sub)
         ops = reply.ops  # each result already carries the type of the op it answers
         encoded = Message(
             result_code=reply.result_code,
