@@ -267,9 +267,10 @@ def udf_get(client: Any, module: Any, language: Any = UDF_TYPE_LUA, policy: Any 
             raise exception.ParamError(exception.ParamError.code, f"Invalid udf-get response: {raw}")
         content = reply[start + len("content=") :].split(";", 1)[0].strip()
         try:
-            return base64.b64decode(content).decode("utf-8")
+            source = base64.b64decode(content)
         except ValueError:
             raise exception.ParamError(exception.ParamError.code, f"Invalid udf-get response: {raw}") from None
+        return source.decode("utf-8")  # a module that is not UTF-8 raises UnicodeDecodeError, as in 3.0.0
     except exception.AerospikeError as error:
         raise _udf_error(error, module, None) from None
 
