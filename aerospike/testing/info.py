@@ -371,6 +371,8 @@ def _set_entry(store: NamespaceStore, set_name: str) -> list[tuple[str, str]]:
 
 def _answer_sets(state: NodeState, name: str, args: str) -> str:
     parts = name.split("/")
+    if len(parts) >= 2 and parts[1] and parts[1] not in state.namespaces:
+        return "ns_type=unknown"
     if len(parts) >= 3:
         namespace, set_name = parts[1], parts[2]
         store = state.namespaces.get(namespace)
@@ -485,6 +487,9 @@ DEFAULT_HANDLERS: dict[str, InfoHandler] = {
     "peers-clear-alt": _answer_peers_alt,
     "services": _answer_services,
     "services-alumni": _answer_services_alumni,
+    # The node's own access address (the deprecated `service` and its clear-text twin).
+    "service": lambda state, name, args: f"{state.host}:{state.port}",
+    "service-clear-std": lambda state, name, args: f"{state.host}:{state.port}",
     "cluster-stable": lambda state, name, args: state.cluster_key,
     "status": _constant("ok"),
     "get-config": _answer_get_config,

@@ -107,9 +107,10 @@ class NamespaceStore:
             return self._count
 
     def set_names(self) -> list[str]:
-        """Names of the sets that hold at least one record."""
+        """Names of the sets ever written, in the order they were first written (the server's set table keeps a
+        set, with 0 objects, after its last record is gone)."""
         with self.lock:
-            return sorted(name for name, count in self._set_counts.items() if name is not None and count > 0)
+            return [name for name in self._set_counts if name is not None]
 
     def set_object_count(self, set_name: str | None) -> int:
         """Records in one set (None or '' for records without a set)."""
@@ -263,7 +264,7 @@ def _read(store: NamespaceStore, message: Message, digest: bytes, now: float) ->
         return _reply(result, record.generation, record.void_time)
     if message.info1 & c.INFO1_NOBINDATA:
         return _reply(c.RESULT_OK, record.generation, record.void_time)
-    ctx = OpContext(record.bins, respond_all=False, record_exists=True)
+    ctx = OpContext(record.bins, bool(message.info2 & c.INFO2_RESPOND_ALL_OPS), record_exists=True)
     if message.info1 & c.INFO1_GET_ALL:
         ctx.read_all()
     elif not message.ops:

@@ -32,6 +32,8 @@ from aerospike.protocol.particles import decode_value, encode_value
 from .info import PARAM_FOUND, PARAM_NOT_FOUND, PARAM_TOO_LONG, NodeState, info_parameter
 from .store import partition_of
 
+MAX_BIN_NAME_BYTES = 15  # the server's bin names are at most 15 bytes
+
 if TYPE_CHECKING:  # pragma: no cover
     from .cluster import LocalCluster
     from .scan import QueryPlan
@@ -338,6 +340,67 @@ def install(cluster: LocalCluster) -> None:
 # Values between the wire, Python and Lua
 
 
+def _octets(value: Any) -> bytes:
+    # A Lua string reaches Python as str or bytes, depending on the runtime's encoding.
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    return bytes(value) if isinstance(value, (bytes, bytearray)) else b""
+
+
+def _byte_position(index: Any) -> Optional[int]:
+    return index - 1 if isinstance(index, int) and index >= 1 else None
+
+
+def _bytes_set_byte(data: bytearray, index: Any, value: Any) -> bool:
+    position = _byte_position(index)
+    if position is None or not isinstance(value, int):
+        return False
+    if position >= len(data):  # the server's bytes grow to the index, zero-filled
+        data.extend(bytes(position + 1 - len(data)))
+    data[position] = value & 0xFF
+    return True
+
+
+def _bytes_get_byte(data: bytearray, index: Any) -> Optional[int]:
+    position = _byte_position(index)
+    return data[position] if position is not None and position < len(data) else None
+
+
+def _bytes_slice(data: bytearray, index: Any, count: Any) -> Optional[bytearray]:
+    position = _byte_position(index)
+    if position is None or not isinstance(count, int) or count < 0 or position + count > len(data):
+        return None
+    return data[position : position + count]
+
+
+def _bytes_append(data: bytearray, more: Any, count: Any = None) -> bool:
+    octets = _octets(more)
+    data.extend(octets if count is None else octets[: max(0, int(count))])
+    return True
+
+
+def _bytes_append_byte(data: bytearray, value: Any) -> bool:
+    if not isinstance(value, int):
+        return False
+    data.append(value & 0xFF)
+    return True
+
+
+# The server's Lua `bytes` module (mod_lua_bytes): `bytes(capacity)` is empty; bytes grow as they are written.
+_BYTES_FUNCTIONS = {
+    "size": len,
+    "get_byte": _bytes_get_byte,
+    "set_byte": _bytes_set_byte,
+    "append_byte": _bytes_append_byte,
+    "append_string": _bytes_append,
+    "append_bytes": _bytes_append,
+    "get_bytes": _bytes_slice,
+    "get_string": lambda data, index, count: (
+        None if (part := _bytes_slice(data, index, count)) is None else bytes(part)
+    ),
+}
+
+
 class _Lua:
     """One Lua state with the prelude and one module loaded."""
 
@@ -346,6 +409,14 @@ class _Lua:
         lua_globals = self.runtime.globals()
         lua_globals.python = None
         self.runtime.execute(_PRELUDE)
+        bytes_module = self.runtime.table()
+        for name, function in _BYTES_FUNCTIONS.items():
+            bytes_module[name] = function
+        self.runtime.execute(
+            "local functions, new = ...\n"
+            "bytes = setmetatable(functions, {__call = function(_, capacity) return new() end})",
+            bytes_module, bytearray,
+        )
         # Loaded as the server loads the module file, so errors name it as the server does.
         file_name = module if module.endswith(".lua") else module + ".lua"
         chunk = lua_globals.load(source, f"@{USER_PATH}/{file_name}")
@@ -469,6 +540,8 @@ class _RecordHandle:
 
     def set(self, name: Any, value: Any) -> None:
         key = name.decode("utf-8", "replace") if isinstance(name, bytes) else str(name)
+        if len(key.encode("utf-8")) > MAX_BIN_NAME_BYTES:
+            return  # the server refuses the bin and the UDF goes on without it
         self.changed[key] = self.lua.from_lua(value)
 
     def exists(self) -> bool:
@@ -502,8 +575,8 @@ class _RecordHandle:
             raise UdfError("record is read-only")
         if create and self.record is not None:
             return 1
-        if not create and self.record is None and not self.changed:
-            return 2
+        if not create and self.record is None:
+            return -2  # aerospike:update of a record that does not exist
         ops = [_python_to_op(name, value, c.OP_WRITE) for name, value in self.changed.items()]
         if not ops:
             ops = [Op(c.OP_TOUCH, c.PARTICLE_NULL, "", b"")]
@@ -519,7 +592,9 @@ class _RecordHandle:
         return 0 if reply.result_code == c.RESULT_OK else reply.result_code
 
     def remove(self) -> int:
-        if not self.writable or self.record is None:
+        if self.record is None:
+            return 1  # aerospike:remove of a record that does not exist
+        if not self.writable:
             return 2
         fields = [(c.FIELD_NAMESPACE, self.namespace.encode("utf-8")), (c.FIELD_DIGEST, self.digest)]
         reply, _proxied = self.cluster.execute_single(
