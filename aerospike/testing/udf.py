@@ -61,7 +61,12 @@ MapMT.__pairs = function(t) return next, rawget(t, "__items"), nil end
 
 list = setmetatable({}, {__call = function(_, init)
   local l = setmetatable({__items = {}, __n = 0}, ListMT)
-  if init then for i = 1, #init do l[i] = init[i] end end
+  if init then  -- as the server: the values at numeric keys, in key order; a nil leaves no hole
+    local keys = {}
+    for k in pairs(init) do if type(k) == "number" then keys[#keys + 1] = k end end
+    table.sort(keys)
+    for _, k in ipairs(keys) do list.append(l, init[k]) end
+  end
   return l
 end})
 function list.size(l) return rawget(l, "__n") end

@@ -659,6 +659,7 @@ function typed(rec, which)
   if which == 'list' then return list{1, 'two', 3.0} end
   if which == 'map' then return map{a = 1} end
   if which == 'bool' then return true end
+  if which == 'holes' then return list{1, nil, 3} end
   if which == 'bytes' then local b = bytes(2); bytes.set_byte(b, 1, 65); bytes.set_byte(b, 2, 66); return b end
   return nil
 end
@@ -738,7 +739,7 @@ def scenario_udf(run: Run) -> None:
     run("get_a", lambda: c.apply(k, "dif_rec", "get_a", []))
     run("gen and ttl", lambda: c.apply(k, "dif_rec", "gen_ttl", []))
     run("bin names", lambda: c.apply(k, "dif_rec", "bins", []))
-    for which in ("int", "float", "str", "list", "map", "bool", "bytes", "nil"):
+    for which in ("int", "float", "str", "list", "map", "bool", "bytes", "holes", "nil"):
         run(f"typed {which}", lambda which=which: c.apply(k, "dif_rec", "typed", [which]))
     run("values", lambda: c.apply(k, "dif_rec", "values", [1, "b"]))
     run("lua error", lambda: c.apply(k, "dif_rec", "boom", []))
