@@ -61,6 +61,7 @@ from .._constants import (
 )
 from ..exception import ParamError
 from ..protocol.message import Op
+from .cdt_current import CURRENT_BUILDERS, build_current
 from .list_ops import LIST_BUILDERS, Fallback, OpFields
 from .map_ops import MAP_BUILDERS, MapPolicy, read_map_policy
 from .results import ResultShape, key_value_pairs
@@ -77,7 +78,7 @@ __all__ = [
     "read_map_policy",
 ]
 
-_BUILDERS = {**LIST_BUILDERS, **MAP_BUILDERS}
+_BUILDERS = {**LIST_BUILDERS, **MAP_BUILDERS, **CURRENT_BUILDERS}
 
 
 def is_cdt_op(op_code: Any) -> bool:
@@ -91,17 +92,19 @@ def build_cdt_op(operation: Mapping, fallback: Optional[Fallback] = None) -> tup
     The dict is checked as client 3.0.0 checked it (add_op in its operate.c), with its messages: a key that is
     not a str raises ClientError, anything else wrong ``aerospike.exception.ParamError`` (BinNameError for a
     bin name over 14 bytes). `fallback(value) -> (particle_type, payload)` writes values of unsupported types
-    (the client's serializer); without one, only GeoJSON is added to the built-in types.
+    (the client's serializer); without one, only GeoJSON is added to the built-in types. The current API's
+    keys (``ctx``, ``list_policy``, ``inverted``) and operation codes are read as 19.x reads them.
     """
     if not isinstance(operation, Mapping):
         raise ParamError("Operation must be a dict")
     op_code = operation.get("op")
     if not isinstance(op_code, int) or op_code not in _BUILDERS:
         raise ParamError("Invalid operation given")
-    builder = _BUILDERS[op_code]
     fields = OpFields(operation, int(op_code), fallback)
+    if op_code in CURRENT_BUILDERS:  # a code only the current API (19.x) has: read as 19.x reads it
+        return build_current(fields)
     fields.check(read_map_policy)
-    return builder(fields)
+    return _BUILDERS[op_code](fields)
 
 
 class MethodSpec(NamedTuple):

@@ -54,11 +54,13 @@ from ..exception import BinNameError, ClientError, ParamError
 from ..protocol import cdt
 from ..protocol.constants import OP_CDT_MODIFY, OP_CDT_READ, PARTICLE_BLOB, PARTICLE_GEOJSON
 from ..protocol.errors import ProtocolError
+from ..protocol.expressions import pack_ctx
 from ..protocol.message import Op
 from ..values import GeoJSON, Null
-from .results import ResultShape
+from .results import RETURN_TYPE_INVERTED, ResultShape
 
 __all__ = [
+    "CURRENT_KEYS",
     "LIST_BUILDERS",
     "Fallback",
     "OpFields",
@@ -92,6 +94,23 @@ CDT_LIST_GET_RANGE = 18  # [18, index, count]
 # The keys client 3.0.0 accepted in an operation dict (add_op in src/main/client/operate.c).
 ALLOWED_KEYS = frozenset(("op", "bin", "index", "val", "key", "range", "map_policy", "return_type"))
 _ALLOWED_KEYS_MESSAGE = "Operation can contain only op, bin, index, key, val, return_type and map_policy keys"
+
+# Keys the current API (19.x helpers) adds to the dicts of operations 3.0.0 already had. 3.0.0 refused every key
+# outside ALLOWED_KEYS, so accepting these where the 19.x helpers write them changes nothing 3.0.0 code relied on;
+# on other operations they are still refused with 3.0.0's message. Operations only 19.x has list their own keys
+# here too (cdt_current.py builds them).
+CURRENT_KEYS: dict[int, frozenset[str]] = {}
+_ALLOWED_BY_OP: dict[int, frozenset[str]] = {}
+
+
+def allow_current_keys(op_codes: Any, keys: Any) -> None:
+    """Let the dicts of `op_codes` carry the current API's `keys` besides 3.0.0's."""
+    for op_code in op_codes:
+        CURRENT_KEYS[op_code] = CURRENT_KEYS.get(op_code, frozenset()) | frozenset(keys)
+        _ALLOWED_BY_OP[op_code] = ALLOWED_KEYS | CURRENT_KEYS[op_code]
+
+
+_CTX_MARKER = 0xFF  # [0xff, [ctx id, ctx value, ...], [op, args...]]
 
 _INT64_MIN = -(1 << 63)
 _INT64_LIMIT = 1 << 63
@@ -235,13 +254,17 @@ class OpFields:
     messages. Builders then read the checked fields (``bin_name``, ``index_value``, ``return_type``,
     ``map_policy``) and the raw ``operation`` for values."""
 
-    __slots__ = ("operation", "op_code", "fallback", "bin_name", "index_value", "return_type", "map_policy")
+    __slots__ = (
+        "operation", "op_code", "fallback", "bin_name", "index_value", "return_type", "map_policy", "ctx",
+        "ctx_create_flag", "list_policy",
+    )
 
     def __init__(self, operation: Mapping, op_code: int, fallback: Optional[Fallback]) -> None:
+        allowed = _ALLOWED_BY_OP.get(op_code, ALLOWED_KEYS)
         for name, value in operation.items():
             if not isinstance(name, str):
                 raise ClientError("An operation key must be a string.")
-            if name not in ALLOWED_KEYS or (name == "op" and not _is_int(value)):
+            if name not in allowed or (name == "op" and not _is_int(value)):
                 raise ParamError(_ALLOWED_KEYS_MESSAGE)
         self.operation = operation
         self.op_code = op_code
@@ -250,6 +273,9 @@ class OpFields:
         self.index_value = 0
         self.return_type = 0  # AS_MAP_RETURN_NONE, 3.0.0's default
         self.map_policy: Any = None
+        self.ctx: Optional[list] = None  # the current API's CDT context items, outermost first
+        self.ctx_create_flag = 0  # list/map create: the new level's flags, ORed into the last context id
+        self.list_policy: Optional[tuple[int, int]] = None  # (order, write flags) of a 'list_policy'
 
     def check(self, read_map_policy: Callable[[Any], Any]) -> None:
         """add_op's common checks, in its order: bin, val, key, map_policy, range, return_type, index."""
@@ -290,6 +316,22 @@ class OpFields:
             self.index_value = int(index)
         elif op_code in INDEX_OPS:
             raise ParamError("Operation needs an index value")
+        if op_code in CURRENT_KEYS:
+            self.read_current()
+
+    def read_current(self) -> None:
+        """The current API's additions, on the operations that take them: ``ctx``, ``list_policy``, ``inverted``."""
+        operation = self.operation
+        ctx = operation.get("ctx")
+        if ctx:
+            if not isinstance(ctx, list):
+                raise ParamError("ctx must be a list of cdt_ctx objects")
+            self.ctx = ctx
+        policy = operation.get("list_policy")
+        if policy:
+            self.list_policy = read_list_policy(policy)
+        if operation.get("inverted"):
+            self.return_type |= RETURN_TYPE_INVERTED
 
     def value(self, field: str = "val") -> Any:
         """A value field (present: check() saw to it)."""
@@ -307,8 +349,19 @@ class OpFields:
         return value
 
     def pack(self, cdt_op: int, *args: tuple[str, Any]) -> bytes:
-        """``[cdt_op, args...]`` in Aerospike msgpack; each arg is (field name, value) so errors name it."""
+        """``[cdt_op, args...]`` in Aerospike msgpack; each arg is (field name, value) so errors name it. With a
+        context: ``[0xff, [ctx...], [cdt_op, args...]]``."""
         packer = cdt.CdtPacker(self.fallback)
+        if self.ctx:
+            items = [_ctx_pair(item) for item in self.ctx]
+            if self.ctx_create_flag:
+                last_id, last_value = items[-1]
+                items[-1] = (last_id | self.ctx_create_flag, last_value)
+            try:
+                encoded_ctx = pack_ctx(items, self.fallback)
+            except ProtocolError as error:
+                raise ParamError(f"'ctx': {error}") from None
+            packer.array_header(3).integer(_CTX_MARKER).raw(encoded_ctx)
         packer.array_header(1 + len(args)).integer(cdt_op)
         for field, value in args:
             if type(value) is Unsigned:
@@ -319,6 +372,35 @@ class OpFields:
             except ProtocolError as error:
                 raise ParamError(f"'{field}': {error}") from None
         return packer.getvalue()
+
+
+def _ctx_pair(item: Any) -> tuple[int, Any]:
+    """(wire id, value) of one context item: a cdt_ctx helper object or an (id, value) pair."""
+    if isinstance(item, tuple) and len(item) == 2:
+        ctx_id, value = item
+    else:
+        ctx_id = getattr(item, "wire_id", None)
+        if ctx_id is None:
+            ctx_id = getattr(item, "id", None)
+        value = getattr(item, "value", None)
+    if isinstance(ctx_id, bool) or not isinstance(ctx_id, int):
+        raise ParamError("ctx must be a list of cdt_ctx objects")
+    return ctx_id, prepare_value(value)
+
+
+def read_list_policy(policy: Any) -> tuple[int, int]:
+    """(order, write flags) of the current API's list policy dict (``list_order``, ``write_flags``)."""
+    if not isinstance(policy, dict):
+        raise ParamError("list_policy must be a dict")
+    values = []
+    for name in ("list_order", "write_flags"):
+        value = policy.get(name, 0)
+        if value is None:
+            value = 0
+        if not _is_int(value):
+            raise ParamError(f"{name} is invalid")
+        values.append(int(value))
+    return values[0], values[1]
 
 
 class Unsigned:
@@ -347,18 +429,33 @@ def _modify(fields: OpFields, payload: bytes) -> tuple[Op, ResultShape]:
     return make_op(OP_CDT_MODIFY, fields.bin_name, payload), ResultShape(fields.op_code, is_write=True)
 
 
+def _policy_args(fields: OpFields, with_order: bool) -> list[tuple[str, Any]]:
+    # A list policy adds (order and) write flags, as the official C core writes them: append, append_items and
+    # increment carry both, insert, insert_items and set only the flags (inserts are refused on ordered lists).
+    if fields.list_policy is None:
+        return []
+    order, flags = fields.list_policy
+    args = [("list_policy", Unsigned(order))] if with_order else []
+    return args + [("list_policy", Unsigned(flags))]
+
+
 def _append(fields: OpFields) -> tuple[Op, ResultShape]:
-    return _modify(fields, fields.pack(CDT_LIST_APPEND, ("val", fields.value())))
+    args = [("val", fields.value()), *_policy_args(fields, True)]
+    return _modify(fields, fields.pack(CDT_LIST_APPEND, *args))
 
 
 def _append_items(fields: OpFields) -> tuple[Op, ResultShape]:
-    return _modify(fields, fields.pack(CDT_LIST_APPEND_ITEMS, ("val", fields.value())))
+    args = [("val", fields.value()), *_policy_args(fields, True)]
+    return _modify(fields, fields.pack(CDT_LIST_APPEND_ITEMS, *args))
 
 
 def _index_value(cdt_op: int) -> Builder:
-    # insert, insert_items, set, increment: [op, index, value]; the value goes to the server as given.
+    # insert, insert_items, set, increment: [op, index, value(, policy)]; the value goes to the server as given.
+    with_order = cdt_op == CDT_LIST_INCREMENT
+
     def build(fields: OpFields) -> tuple[Op, ResultShape]:
-        return _modify(fields, fields.pack(cdt_op, ("index", fields.index_value), ("val", fields.value())))
+        args = [("index", fields.index_value), ("val", fields.value()), *_policy_args(fields, with_order)]
+        return _modify(fields, fields.pack(cdt_op, *args))
 
     return build
 
@@ -405,3 +502,11 @@ LIST_BUILDERS: dict[int, Builder] = {
     OP_LIST_TRIM: _index_count(CDT_LIST_TRIM, modify=True),
     OP_LIST_SIZE: _size,
 }
+
+# The current API's keys on 3.0.0's list operations (19.x list_operations writes ctx on every one, list_policy on
+# the writes that take a policy).
+allow_current_keys(LIST_BUILDERS, ("ctx",))
+allow_current_keys(
+    (OP_LIST_APPEND, OP_LIST_APPEND_ITEMS, OP_LIST_INSERT, OP_LIST_INSERT_ITEMS, OP_LIST_INCREMENT, OP_LIST_SET),
+    ("list_policy",),
+)

@@ -49,7 +49,7 @@ from .._constants import (
 from ..exception import ParamError
 from ..protocol.constants import OP_CDT_MODIFY, OP_CDT_READ
 from ..protocol.message import Op
-from .list_ops import OpFields, Unsigned, make_op
+from .list_ops import OpFields, Unsigned, allow_current_keys, make_op
 from .results import ResultShape
 
 __all__ = [
@@ -108,6 +108,8 @@ MAP_RETURN_EXISTS = 13
 MAP_RETURN_UNORDERED_MAP = 16
 MAP_RETURN_ORDERED_MAP = 17
 
+_PERSIST_INDEX = 0x10  # map/list order attribute bit: persist the index
+
 _WRITE_MODE_FLAGS = {
     MAP_UPDATE: MAP_WRITE_FLAGS_DEFAULT,
     MAP_UPDATE_ONLY: MAP_WRITE_FLAGS_UPDATE_ONLY,
@@ -140,7 +142,7 @@ def read_map_policy(policy: Any) -> MapPolicy:
     As 3.0.0 read it (pyobject_to_map_policy): ``map_write_mode`` then ``map_order``, each an int ("... is
     invalid" otherwise); any order goes to the server as given, an unknown write mode means MAP_UPDATE. Other
     keys are ignored, except ``map_write_flags`` (later clients' spelling, an int OR of MAP_WRITE_FLAGS_*,
-    combined with the write mode).
+    combined with the write mode, and ``persist_index``).
     """
     if policy is None:
         return DEFAULT_MAP_POLICY
@@ -149,8 +151,10 @@ def read_map_policy(policy: Any) -> MapPolicy:
     mode = _policy_int(policy, "map_write_mode")
     order = _policy_int(policy, "map_order")
     flags = _policy_int(policy, "map_write_flags")
+    # The current API's persist_index (a top-level ordered map keeps its index) rides in the order's bit 4.
+    persist = _PERSIST_INDEX if policy.get("persist_index") else 0
     return MapPolicy(
-        MAP_UNORDERED if order is None else order,
+        (MAP_UNORDERED if order is None else order) | persist,
         (MAP_WRITE_FLAGS_DEFAULT if mode is None else _WRITE_MODE_FLAGS.get(mode, MAP_WRITE_FLAGS_DEFAULT))
         | ((flags or 0) & _ALL_WRITE_FLAGS),
     )
@@ -264,3 +268,16 @@ MAP_BUILDERS: dict[int, Builder] = {
     OP_MAP_GET_BY_RANK: _selection(CDT_MAP_GET_BY_RANK, False, "index"),
     OP_MAP_GET_BY_RANK_RANGE: _selection(CDT_MAP_GET_BY_RANK_RANGE, False, "index", "val:count"),
 }
+
+
+# The current API's keys on 3.0.0's map operations: ctx on every one, inverted where 19.x map_operations writes it.
+allow_current_keys(MAP_BUILDERS, ("ctx",))
+allow_current_keys(
+    (
+        OP_MAP_REMOVE_BY_KEY_LIST, OP_MAP_REMOVE_BY_KEY_RANGE, OP_MAP_REMOVE_BY_VALUE, OP_MAP_REMOVE_BY_VALUE_LIST,
+        OP_MAP_REMOVE_BY_VALUE_RANGE, OP_MAP_REMOVE_BY_INDEX_RANGE, OP_MAP_REMOVE_BY_RANK_RANGE,
+        OP_MAP_GET_BY_KEY_RANGE, OP_MAP_GET_BY_VALUE, OP_MAP_GET_BY_VALUE_RANGE, OP_MAP_GET_BY_INDEX_RANGE,
+        OP_MAP_GET_BY_RANK_RANGE,
+    ),
+    ("inverted",),
+)
