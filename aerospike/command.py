@@ -67,6 +67,10 @@ def _from_node(error: exception.AerospikeError, node: Node) -> exception.Aerospi
     if error.msg is None and error.code is not None:
         error.msg = exception.result_code_message(error.code)
         error.args = (error.code, error.msg, error.file, error.line)
+    elif error.code == -1 and error.msg and not error.msg.startswith(node.address):
+        # A reply this client could not decode: 3.0.0 had no such error, so ours says which node sent it.
+        error.msg = f"{node.address} {error.msg}"
+        error.args = (error.code, error.msg, error.file, error.line)
     return error
 
 

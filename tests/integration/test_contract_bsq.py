@@ -26,8 +26,8 @@ end
 
 
 @pytest.fixture
-def client(cluster: Any, tmp_path: Path) -> Iterator[Any]:
-    connected = aerospike.client({"hosts": cluster.hosts, "lua": {"user_path": str(tmp_path)}}).connect()
+def client(backend: Any, tmp_path: Path) -> Iterator[Any]:
+    connected = aerospike.client({"hosts": backend.hosts, "lua": {"user_path": str(tmp_path)}}).connect()
     yield connected
     connected.close()
 
@@ -84,7 +84,7 @@ def test_batch_errors(client: Any) -> None:
 # ------------------------------------------------------------------------------------------------ scan
 
 
-def test_scan_contract(client: Any, cluster: Any) -> None:
+def test_scan_contract(client: Any) -> None:
     _fill(client, "bsq_scan", 4)
     client.put(("test", "bsq_scan", "other"), {"z": 1})
     # A record with none of the selected bins is not returned (the server skips it).

@@ -1,7 +1,6 @@
 """Contract of the list and map operations (area cdt): one table of list_* / map_* / operate calls, each with
 the record before, and what Aerospike 8.1.2.0 answered (the result or the error class and code) and left in the
-record. The table runs against the local cluster always and against a real server when AEROSPIKE_HOSTS is set
-(e.g. ``127.0.0.1:4000``; only this module's own records, set ``cdt_contract``, are written or removed there).
+record. The tables run on both test backends (tests/fixtures/backend.py): the local cluster and the real server.
 
 A second table holds the argument errors client 3.0.0 raised before sending anything (class, code, message),
 in its order of checks (operate_list.c, operate_map.c, add_op in operate.c).
@@ -9,15 +8,11 @@ in its order of checks (operate_list.c, operate_map.c, add_op in operate.c).
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-import pytest
-
-import aerospike
 import aerospike as A
 from aerospike import exception
-from aerospike.testing import LocalCluster
+from tests.fixtures.backend import Backend
 
 SET = "cdt_contract"
 L = [1, 2, 3, 4, 5]
@@ -804,15 +799,6 @@ EXPECTED: dict[str, tuple] = {
 }
 
 
-def _hosts() -> list[tuple[str, int]]:
-    hosts = []
-    for entry in os.environ.get("AEROSPIKE_HOSTS", "").split(","):
-        if entry.strip():
-            host, _, port = entry.strip().rpartition(":")
-            hosts.append((host or "127.0.0.1", int(port)))
-    return hosts
-
-
 def _outcome(client: Any, name: str, before: Any, method: str, args: tuple) -> tuple:
     """(result or error, bins after) of one case, in the shape of EXPECTED."""
     key = ("test", SET, name)
@@ -850,17 +836,8 @@ def test_every_case_has_an_expectation() -> None:
     assert len(names) == len(set(names)) and set(names) == set(EXPECTED)
 
 
-def test_table_on_the_local_cluster(cluster: LocalCluster) -> None:
-    client = aerospike.client({"hosts": cluster.hosts}).connect()
-    try:
-        assert _mismatches(client) == []
-    finally:
-        client.close()
-
-
-@pytest.mark.skipif(not _hosts(), reason="AEROSPIKE_HOSTS is not set")
-def test_table_on_the_real_server() -> None:
-    client = aerospike.client({"hosts": _hosts()}).connect()
+def test_table(backend: Backend) -> None:
+    client = backend.client()
     try:
         assert _mismatches(client) == []
     finally:
@@ -1019,25 +996,16 @@ def _argument_errors(client: Any) -> list[str]:
     return found
 
 
-def test_argument_errors_on_the_local_cluster(cluster: LocalCluster) -> None:
-    client = aerospike.client({"hosts": cluster.hosts}).connect()
+def test_argument_errors(backend: Backend) -> None:
+    client = backend.client()
     try:
         assert _argument_errors(client) == []
     finally:
         client.close()
 
 
-@pytest.mark.skipif(not _hosts(), reason="AEROSPIKE_HOSTS is not set")
-def test_argument_errors_on_the_real_server() -> None:
-    client = aerospike.client({"hosts": _hosts()}).connect()
-    try:
-        assert _argument_errors(client) == []
-    finally:
-        client.close()
-
-
-def test_bytearray_bin_names_are_read_up_to_their_nul(cluster: LocalCluster) -> None:
-    client = aerospike.client({"hosts": cluster.hosts}).connect()
+def test_bytearray_bin_names_are_read_up_to_their_nul(backend: Backend) -> None:
+    client = backend.client()
     key = ("test", SET, "bytearray-bin")
     try:
         assert client.list_append(key, bytearray(b"l\0ignored"), 1) == 0

@@ -29,8 +29,8 @@ def test_connect_to_nothing_raises_failed_to_connect() -> None:
         client.get(("test", SET, 1))
 
 
-def test_connect_close_and_reconnect(cluster) -> None:
-    client = aerospike.client({"hosts": cluster.hosts})
+def test_connect_close_and_reconnect(backend) -> None:
+    client = aerospike.client({"hosts": backend.hosts})
     assert client.connect() is client
     assert client.connect() is client and client.is_connected() is True  # connecting twice does nothing
     assert client.shm_key() is None
@@ -41,16 +41,16 @@ def test_connect_close_and_reconnect(cluster) -> None:
 
 
 @pytest.mark.parametrize("credentials", [("user", None), (5, 6), (None, "pw")])
-def test_credentials_are_used_only_when_both_are_strings(cluster, credentials) -> None:
-    client = aerospike.client({"hosts": cluster.hosts}).connect(*credentials)
+def test_credentials_are_used_only_when_both_are_strings(backend, credentials) -> None:
+    client = aerospike.client({"hosts": backend.hosts}).connect(*credentials)
     try:
         assert client.is_connected()
     finally:
         client.close()
 
 
-def test_get_key_digest_connected(cluster) -> None:
-    client = aerospike.client({"hosts": cluster.hosts}).connect()
+def test_get_key_digest_connected(backend) -> None:
+    client = aerospike.client({"hosts": backend.hosts}).connect()
     try:
         assert client.get_key_digest("test", SET, 1) == aerospike.calc_digest("test", SET, 1)
         assert client.get_key_digest(ns="test", set=SET, key="k") == aerospike.calc_digest("test", SET, "k")
@@ -63,8 +63,8 @@ def test_get_key_digest_connected(cluster) -> None:
         client.close()
 
 
-def test_server_errors_carry_the_c_client_name_only(cluster) -> None:
-    client = aerospike.client({"hosts": cluster.hosts}).connect()
+def test_server_errors_carry_the_c_client_name_only(backend) -> None:
+    client = aerospike.client({"hosts": backend.hosts}).connect()
     try:
         with pytest.raises(exception.RecordNotFound) as raised:
             client.get(("test", SET, "cfg-missing"))

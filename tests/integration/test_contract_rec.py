@@ -10,14 +10,13 @@ import pytest
 
 import aerospike
 from aerospike import exception
-from aerospike.testing import LocalCluster
 
 SET = "rec_contract"
 
 
 @pytest.fixture
-def client(cluster: LocalCluster) -> Iterator[Any]:
-    made = aerospike.client({"hosts": list(cluster.hosts)}).connect()
+def client(backend: Any) -> Iterator[Any]:
+    made = aerospike.client({"hosts": list(backend.hosts)}).connect()
     yield made
     made.close()
 
@@ -33,11 +32,11 @@ def test_values_round_trip_as_in_3_0_0(client: Any) -> None:
     assert "n" not in client.get(key)[2]
 
 
-def test_deserializer_gets_a_str_and_a_failing_one_gives_the_bytes(cluster: LocalCluster) -> None:
+def test_deserializer_gets_a_str_and_a_failing_one_gives_the_bytes(backend: Any) -> None:
     key = ("test", SET, "ser")
-    config = {"hosts": list(cluster.hosts), "serialization": (json.dumps, json.loads)}
+    config = {"hosts": list(backend.hosts), "serialization": (json.dumps, json.loads)}
     with_json = aerospike.client(config).connect()
-    failing = aerospike.client({"hosts": list(cluster.hosts), "serialization": (None, lambda data: 1 / 0)}).connect()
+    failing = aerospike.client({"hosts": list(backend.hosts), "serialization": (None, lambda data: 1 / 0)}).connect()
     try:
         with_json.put(key, {"d": (1, 2)})  # the instance serializer replaces pickling
         assert with_json.get(key)[2] == {"d": [1, 2]}
@@ -68,8 +67,8 @@ def test_server_answers(client: Any, label: str, call: Any, cls: type) -> None:
         call(client, key)
 
 
-def test_a_missing_bin_takes_any_operand(cluster: LocalCluster) -> None:
-    loose = aerospike.client({"hosts": list(cluster.hosts), "strict_types": False}).connect()
+def test_a_missing_bin_takes_any_operand(backend: Any) -> None:
+    loose = aerospike.client({"hosts": list(backend.hosts), "strict_types": False}).connect()
     key = ("test", SET, "loose")
     try:
         loose.put(key, {"i": 1})
