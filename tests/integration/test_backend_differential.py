@@ -941,7 +941,9 @@ SCENARIOS: dict[str, Callable[[Run], None]] = {
 
 def run_scenario(scenario: Callable[[Run], None], hosts: list[tuple[str, int]], tmp: Path) -> list[tuple[str, Any]]:
     """The outcomes of `scenario` on the cluster at `hosts`."""
-    client = aerospike.client({"hosts": list(hosts)}).connect()
+    user_path = tmp / "lua-user-path"  # udf_put copies each module here (3.0.0's default is the working directory)
+    user_path.mkdir(exist_ok=True)
+    client = aerospike.client({"hosts": list(hosts), "lua": {"user_path": str(user_path)}}).connect()
     try:
         run = Run(client, list(hosts), tmp)
         scenario(run)
