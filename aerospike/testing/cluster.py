@@ -37,7 +37,7 @@ from aerospike.protocol.constants import (
 )
 from aerospike.protocol.message import Message
 
-from . import batch, info, jobs, scan, sindex, truncate, udf
+from . import batch, exp_ops, info, jobs, scan, sindex, truncate, udf
 from .security import SecurityState
 
 __all__ = ["ConnectionCounts", "LocalCluster", "NodeCounts", "Topology", "default_node_id", "error_frames"]
@@ -187,7 +187,7 @@ class LocalCluster:
         self._started_at = time.monotonic()
         self.info_handlers: dict[str, info.InfoHandler] = dict(info.DEFAULT_HANDLERS)
         self.message_handlers: dict[str, MessageHandler] = {}
-        for feature in (batch, scan, sindex, udf, jobs, truncate):
+        for feature in (batch, scan, sindex, udf, jobs, truncate, exp_ops):
             feature.install(self)
         self.security, self.tls_context, self.tls_name = _security_and_tls(security, tls)
         if self.tls_context is not None:

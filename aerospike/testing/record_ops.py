@@ -182,7 +182,7 @@ def geojson_with_cells(data: bytes) -> bytes:
 class OpContext:
     """The state one command's operations work on: the new bins, and the reply ops collected so far."""
 
-    __slots__ = ("bins", "replies", "respond_all", "record_exists", "touched")
+    __slots__ = ("bins", "replies", "respond_all", "record_exists", "touched", "record_view")
 
     def __init__(self, bins: dict[str, BinValue], respond_all: bool, record_exists: bool) -> None:
         self.bins = bins
@@ -190,6 +190,7 @@ class OpContext:
         self.respond_all = respond_all
         self.record_exists = record_exists
         self.touched = False
+        self.record_view: Any = None  # the record's RecordView when the store gives one (expression ops)
 
     def empty_reply(self, name: str, op_type: int = c.OP_READ) -> None:
         # A result carries the type of the op it answers, as the server's replies do.
@@ -395,6 +396,21 @@ _EXP_TYPE_OF_PARTICLE = {
 UNKNOWN = None
 
 
+class WireValue:
+    """A list, map or HLL value inside the evaluator: its particle type and bytes as the server stores them."""
+
+    __slots__ = ("particle_type", "data")
+
+    def __init__(self, particle_type: int, data: bytes) -> None:
+        self.particle_type = particle_type
+        self.data = data
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, WireValue) and (self.particle_type, self.data) == (other.particle_type, other.data)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 class ExpressionError(Exception):
     """A filter expression the local cluster cannot parse or does not implement; the server answers 4."""
 
@@ -426,7 +442,10 @@ class RecordView:
 def parse_expression(data: bytes) -> Any:
     """The expression tree of a filter field, or ExpressionError if it is not valid msgpack."""
     try:
-        return msgpack.unpackb(data, raw=False, strict_map_key=False, use_list=True)
+        # Blob values travel as msgpack str led by 0x04: surrogateescape keeps their bytes.
+        return msgpack.unpackb(
+            data, raw=False, strict_map_key=False, use_list=True, unicode_errors="surrogateescape"
+        )
     except Exception as error:  # msgpack raises several unrelated classes
         raise ExpressionError(str(error)) from error
 
@@ -462,6 +481,8 @@ def _evaluate(node: Any, record: RecordView, variables: dict[str, Any]) -> Any:
     if not isinstance(node, list):
         if isinstance(node, str) and node[:1] == "\x03":
             return node[1:]  # a string value carries its particle type (0x03) on the wire
+        if isinstance(node, str) and node[:1] == "\x04":
+            return node[1:].encode("utf-8", "surrogateescape")  # a blob value (0x04)
         return node  # literal int, float, str, bool, bytes, nil, map
     if not node:
         raise ExpressionError("empty expression")
@@ -606,7 +627,7 @@ def _exp_bin(node: list[Any], record: RecordView, variables: dict[str, Any]) -> 
     if value is None or _exp_type(value[0]) != node[1]:
         return UNKNOWN
     if value[0] in (c.PARTICLE_LIST, c.PARTICLE_MAP, c.PARTICLE_HLL):
-        raise ExpressionError("list, map and HLL bins in expressions are not supported yet")
+        return WireValue(value[0], value[1])  # exp_ops installs the calls that work on them
     return _scalar_value(value[0], value[1])
 
 
