@@ -83,13 +83,7 @@ def test_operate_delete(client: Any) -> None:
     assert client.exists(key)[1] is None
 
 
-def _real_only(backend: Any) -> None:
-    if not backend.is_real:
-        pytest.skip("the local cluster does not execute bit, HLL and expression operations yet")
-
-
 def test_bit_operations(backend: Any, client: Any) -> None:
-    _real_only(backend)
     key = _key("bits")
     client.put(key, {"b": bytearray(b"\x01\x02")})
     ops = [bo.bit_count("b", 0, 16)]
@@ -103,7 +97,6 @@ def test_bit_operations(backend: Any, client: Any) -> None:
 
 
 def test_hll_operations(backend: Any, client: Any) -> None:
-    _real_only(backend)
     key = _key("hll")
     client.operate(key, [ho.hll_init("h", 8, 0)])
     client.operate(key, [ho.hll_add("h", ["a", "b", "c", "a"])])
@@ -114,7 +107,6 @@ def test_hll_operations(backend: Any, client: Any) -> None:
 
 
 def test_expression_operations(backend: Any, client: Any) -> None:
-    _real_only(backend)
     key = _key("expops")
     client.put(key, {"n": 4})
     result = client.operate(
