@@ -18,7 +18,6 @@ from typing import Any, Callable, Mapping, Optional, Protocol
 
 from . import exception
 from .admin import Credentials
-from .connection import make_tls_context as make_tls_context
 from .node import Authenticator, Node, format_address
 from .shm.config import ShmConfig
 from .snapshot import EMPTY_SNAPSHOT, ClusterSnapshot, NodeRecord
@@ -118,7 +117,11 @@ class Cluster:
         if config.password is not None:
             config = dataclasses.replace(config, password=None)
         self.config = config
-        self._tls_context = make_tls_context(config.tls)
+        self._tls_context = None
+        if config.tls and config.tls.get("enable"):
+            from .tls import make_tls_context  # ssl is imported only by programs that use TLS
+
+            self._tls_context = make_tls_context(config.tls)
         self.tender = Tender(config, self._tls_context, self.authenticator)
         self._strategy_factory = strategy_factory
         self._strategy: Any = None
@@ -269,11 +272,10 @@ class Cluster:
             gone = [name for name in registry if name not in present]
             removed.extend(registry.pop(name) for name in gone)
         table: dict[str, tuple[list, ...]] = {}
+        by_index = [*nodes, None]  # NO_NODE (-1) picks the None at the end
+        pick = by_index.__getitem__
         for namespace, partitions in snapshot.namespaces.items():
-            rows = []
-            for owners in partitions.owners:
-                rows.append([nodes[index] if index >= 0 else None for index in owners])
-            table[namespace] = tuple(rows)
+            table[namespace] = tuple(list(map(pick, owners)) for owners in partitions.owners)
         routing = _Routing(snapshot, nodes, table)
         self._routing = routing
         self._table = table

@@ -9,7 +9,6 @@ names it and keeps it while the node is present.
 
 from __future__ import annotations
 
-import ssl
 import threading
 from time import monotonic
 from typing import TYPE_CHECKING, Iterable, Optional
@@ -22,6 +21,8 @@ from .protocol.constants import RESULT_EXPIRED_SESSION, RESULT_INVALID_CREDENTIA
 from .snapshot import NodeRecord
 
 if TYPE_CHECKING:
+    import ssl
+
     from .cluster import ClusterConfig
 
 

@@ -9,12 +9,13 @@ A lock guards deque and counter updates only; connecting happens outside it.
 from __future__ import annotations
 
 import os
-import ssl
 import threading
 from collections import deque
 from time import monotonic
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
+if TYPE_CHECKING:
+    import ssl
 from . import exception
 from .connection import Connection
 
@@ -30,7 +31,7 @@ def _after_fork_in_child() -> None:
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
 
-ConnectionFactory = Callable[[str, int, Optional[float], Optional[ssl.SSLContext], Optional[str]], Connection]
+ConnectionFactory = Callable[[str, int, Optional[float], Optional["ssl.SSLContext"], Optional[str]], Connection]
 
 
 def _connect(

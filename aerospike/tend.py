@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-import ssl
 import threading
 from array import array
 from typing import TYPE_CHECKING, NamedTuple, Optional
@@ -26,6 +25,8 @@ from .protocol.info import parse_info_error
 from .snapshot import EMPTY_SNAPSHOT, N_PARTITIONS, NO_NODE, ClusterSnapshot, NamespacePartitions, NodeRecord
 
 if TYPE_CHECKING:
+    import ssl
+
     from .cluster import ClusterConfig
 
 log = logging.getLogger("aerospike.tend")
@@ -268,6 +269,23 @@ class _NamespaceMap:
         regimes = self.regimes
         for replica_index, bitmap in enumerate(replicas.bitmaps[: len(self.owners)]):
             owners = self.owners[replica_index]
+            if regime >= max(regimes):
+                # No partition's regime is newer than this answer's (the usual case): one pass over the bits as
+                # a '0'/'1' string, in comprehensions, instead of a bit test per partition.
+                bits = format(int.from_bytes(bitmap[: N_PARTITIONS // 8], "big"), f"0{N_PARTITIONS}b")
+                if owners.count(None) == N_PARTITIONS:  # a new map (at connect): map() runs in C
+                    updated = list(map({"1": node_name, "0": None}.__getitem__, bits))
+                else:
+                    updated = [node_name if bit == "1" else (None if owner == node_name else owner)
+                               for bit, owner in zip(bits, owners)]
+                if updated != owners:
+                    owners[:] = updated
+                    changed = True
+                if max(regimes) == 0 < regime:
+                    regimes[:] = map({"1": regime, "0": 0}.__getitem__, bits)
+                elif min(regimes) < regime:
+                    regimes[:] = [regime if bit == "1" else old for bit, old in zip(bits, regimes)]
+                continue
             for partition_id in range(N_PARTITIONS):
                 if bitmap[partition_id >> 3] & (0x80 >> (partition_id & 7)):
                     if regime >= regimes[partition_id]:
@@ -292,6 +310,15 @@ class _NamespaceMap:
 
     def owns_any(self, node_name: str) -> bool:
         return any(node_name in owners for owners in self.owners)
+
+
+def _owner_indexes(row: list[Optional[str]], index: dict[Optional[str], int]) -> array:
+    """The owner names of one replica row as indexes into the published node tuple (NO_NODE for None or a name
+    no longer published)."""
+    try:
+        return array("h", list(map(index.__getitem__, row)))  # every name known: map runs in C
+    except KeyError:
+        return array("h", [index.get(name, NO_NODE) for name in row])
 
 
 class Tender:
@@ -591,13 +618,11 @@ class Tender:
 
     def _publish(self) -> None:
         records = tuple(node.record for node in self._nodes.values())
-        index = {record.name: position for position, record in enumerate(records)}
+        index: dict[Optional[str], int] = {record.name: position for position, record in enumerate(records)}
+        index[None] = NO_NODE
         namespaces: dict[str, NamespacePartitions] = {}
         for namespace, namespace_map in self._maps.items():
-            owners = tuple(
-                array("h", [NO_NODE if name is None else index.get(name, NO_NODE) for name in row])
-                for row in namespace_map.owners
-            )
+            owners = tuple(_owner_indexes(row, index) for row in namespace_map.owners)
             namespaces[namespace] = NamespacePartitions(
                 len(owners), owners, array("I", namespace_map.regimes)
             )

@@ -14,8 +14,8 @@ import pytest
 
 import aerospike
 from aerospike import exception
-from aerospike.connection import parse_protocols
 from aerospike.testing import LocalCluster
+from aerospike.tls import parse_protocols
 from tests.fixtures.tls import TLS_NAME, TlsMaterial
 
 KEY = ("test", "tls", "k1")
