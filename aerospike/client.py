@@ -522,6 +522,55 @@ class Client(CdtMethods, AdminMethods):
 
         return batch.select_many(self, keys, bins, policy)
 
+    # The current API's batch methods (19.x): results in aerospike_helpers.batch.records objects.
+
+    def batch_read(self, keys: Any, bins: Any = None, policy: Optional[dict] = None) -> Any:
+        """Read every key (all bins, the named bins, or with ``bins=[]`` only metadata): a BatchRecords."""
+        from . import batch_records
+
+        return batch_records.batch_read(self, keys, bins, policy)
+
+    def batch_write(self, batch_records: Any, policy_batch: Optional[dict] = None) -> Any:
+        """Run each record's sub-command (Read, Write, Apply, Remove); results are set on `batch_records`."""
+        from . import batch_records as batch
+
+        return batch.batch_write(self, batch_records, policy_batch)
+
+    def batch_operate(
+        self,
+        keys: Any,
+        ops: Any,
+        policy_batch: Optional[dict] = None,
+        policy_batch_write: Optional[dict] = None,
+        ttl: Any = None,
+    ) -> Any:
+        """The same operations on every key: a BatchRecords."""
+        from . import batch_records
+
+        return batch_records.batch_operate(self, keys, ops, policy_batch, policy_batch_write, ttl)
+
+    def batch_apply(
+        self,
+        keys: Any,
+        module: Any,
+        function: Any,
+        args: Any,
+        policy_batch: Optional[dict] = None,
+        policy_batch_apply: Optional[dict] = None,
+    ) -> Any:
+        """Apply a record UDF to every key: a BatchRecords."""
+        from . import batch_records
+
+        return batch_records.batch_apply(self, keys, module, function, args, policy_batch, policy_batch_apply)
+
+    def batch_remove(
+        self, keys: Any, policy_batch: Optional[dict] = None, policy_batch_remove: Optional[dict] = None
+    ) -> Any:
+        """Remove every key: a BatchRecords."""
+        from . import batch_records
+
+        return batch_records.batch_remove(self, keys, policy_batch, policy_batch_remove)
+
     def scan(self, *args: Any, **kwargs: Any) -> Any:
         """``scan(namespace[, set])``: a :class:`aerospike.Scan` over a set (None: the whole namespace).
 
