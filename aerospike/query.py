@@ -16,15 +16,23 @@ from typing import Any, Callable, NamedTuple, Optional, Sequence
 
 from . import exception
 from ._constants import INDEX_GEO2DSPHERE, INDEX_NUMERIC, INDEX_STRING
+from ._constants_current import QUERY_DURATION_LONG_RELAX_AP, QUERY_DURATION_SHORT, TTL_CLIENT_DEFAULT
+from .partition_scan import PartitionsStatus
 from .predicates import PREDICATE_EQUAL, PREDICATE_RANGE
 from .protocol.constants import (
+    DIGEST_SIZE,
+    FIELD_BVAL_ARRAY,
     FIELD_DIGEST,
     FIELD_DIGEST_ARRAY,
+    FIELD_FILTER_EXP,
+    FIELD_INDEX_CONTEXT,
     FIELD_INDEX_RANGE,
     FIELD_INDEX_TYPE,
     FIELD_KEY,
+    FIELD_MAX_RECORDS,
     FIELD_NAMESPACE,
     FIELD_PID_ARRAY,
+    FIELD_RECORDS_PER_SECOND,
     FIELD_SET,
     FIELD_SOCKET_TIMEOUT,
     FIELD_TASK_ID,
@@ -34,17 +42,21 @@ from .protocol.constants import (
     FIELD_UDF_PACKAGE_NAME,
     INFO1_NOBINDATA,
     INFO1_READ,
+    INFO1_SHORT_QUERY,
     INFO2_DURABLE_DELETE,
+    INFO2_RELAX_AP_LONG_QUERY,
     INFO2_WRITE,
     INFO3_PARTITION_DONE,
+    N_PARTITIONS,
     OP_READ,
     PARTICLE_GEOJSON,
     PARTICLE_INTEGER,
     PARTICLE_NULL,
     PARTICLE_STRING,
+    PROTO_HEADER_SIZE,
 )
 from .protocol.errors import ProtocolError
-from .protocol.message import Message, encode_message
+from .protocol.message import Message, Op, encode_message
 from .protocol.particles import decode_value
 from .record_commands import NEVER_EXPIRES, ttl_from_void_time
 from .values import ValueCodec
@@ -268,6 +280,11 @@ class StreamRequest:
         "udf",
         "background",
         "write_timeout",
+        "ops",
+        "records_per_second",
+        "record_ttl",
+        "info1",
+        "info2",
     )
 
     def __init__(
@@ -283,6 +300,12 @@ class StreamRequest:
         udf: Optional[tuple[int, str, str, bytes]] = None,
         background: bool = False,
         write_timeout: Optional[int] = None,
+        ops: Sequence[Op] = (),
+        records_per_second: int = 0,
+        ctx: Optional[bytes] = None,
+        record_ttl: int = 0,
+        info1: int = 0,
+        info2: int = 0,
     ) -> None:
         if not isinstance(namespace, str):
             raise exception.ParamError(exception.ParamError.code, "Namespace should be a string")
@@ -300,16 +323,36 @@ class StreamRequest:
             if index_type is not None:
                 self.filter_fields.append((FIELD_INDEX_TYPE, index_type))
             self.filter_fields.append((FIELD_INDEX_RANGE, index_range))
+            if ctx:
+                self.filter_fields.append((FIELD_INDEX_CONTEXT, ctx))
         self.udf = udf
         self.background = background
         self.write_timeout = write_timeout
+        self.ops = tuple(ops)
+        self.records_per_second = records_per_second
+        self.record_ttl = record_ttl
+        self.info1 = info1  # extra read bits of the current API (short query)
+        self.info2 = info2  # extra bits of the current API (relaxed long query)
 
-    def encode(self, pid_array: Optional[bytes] = None, digest_array: Optional[bytes] = None) -> bytes:
+    @property
+    def has_filter(self) -> bool:
+        """Whether a secondary-index filter is sent (its resumed partitions then carry field 15)."""
+        return bool(self.filter_fields)
+
+    def encode(
+        self,
+        pid_array: Optional[bytes] = None,
+        digest_array: Optional[bytes] = None,
+        bval_array: Optional[bytes] = None,
+        max_records: int = 0,
+    ) -> bytes:
         """The whole request frame; partition fields only for partition scans/queries."""
         policy = self.policy
         fields: list[tuple[int, bytes]] = [(FIELD_NAMESPACE, self.namespace.encode("utf-8"))]
         if self.set_name:
             fields.append((FIELD_SET, self.set_name.encode("utf-8")))
+        if self.records_per_second > 0:
+            fields.append((FIELD_RECORDS_PER_SECOND, _U32.pack(self.records_per_second & 0xFFFFFFFF)))
         fields.append((FIELD_SOCKET_TIMEOUT, _U32.pack(policy.socket_timeout)))
         fields.append((FIELD_TASK_ID, _U64.pack(self.task_id)))
         fields.extend(self.filter_fields)
@@ -319,19 +362,29 @@ class StreamRequest:
             fields.append((FIELD_UDF_PACKAGE_NAME, module.encode("utf-8")))
             fields.append((FIELD_UDF_FUNCTION, function.encode("utf-8")))
             fields.append((FIELD_UDF_ARGLIST, arglist))
+        expressions = getattr(policy, "expressions", None)
+        if expressions:
+            fields.append((FIELD_FILTER_EXP, expressions))
         if pid_array:
             fields.append((FIELD_PID_ARRAY, pid_array))
         if digest_array:
             fields.append((FIELD_DIGEST_ARRAY, digest_array))
-        ops = [(OP_READ, PARTICLE_NULL, name, b"") for name in self.bins]
+            if bval_array and self.filter_fields:
+                fields.append((FIELD_BVAL_ARRAY, bval_array))
+        if max_records > 0:
+            fields.append((FIELD_MAX_RECORDS, _U64.pack(max_records & 0xFFFFFFFFFFFFFFFF)))
+        if self.ops:
+            ops: list = list(self.ops)
+        else:
+            ops = [(OP_READ, PARTICLE_NULL, name, b"") for name in self.bins]
         try:
             if self.background:
                 info2 = INFO2_WRITE | (INFO2_DURABLE_DELETE if policy.durable_delete else 0)
                 timeout = policy.total_timeout if self.write_timeout is None else self.write_timeout
-                return encode_message(0, info2, 0, 0, 0, 0, 0, timeout, fields, ops)
-            info1 = INFO1_READ | (INFO1_NOBINDATA if self.nobins else 0)
+                return encode_message(0, info2, 0, 0, 0, 0, self.record_ttl, timeout, fields, ops)
+            info1 = INFO1_READ | (INFO1_NOBINDATA if self.nobins else 0) | self.info1
             return encode_message(
-                info1, 0, INFO3_PARTITION_DONE, 0, 0, 0, _READ_TTL_NONE, policy.total_timeout, fields, ops
+                info1, self.info2, INFO3_PARTITION_DONE, 0, 0, 0, _READ_TTL_NONE, policy.total_timeout, fields, ops
             )
         except ProtocolError as error:
             raise exception.ParamError(str(error)) from None
@@ -412,9 +465,9 @@ def parse_target(args: tuple, kwargs: dict) -> Optional[tuple[Any, Any]]:
 def callback_runner(callback: Any, message: str) -> Callable[[Any], bool]:
     """Call a user's foreach callback: False stops; an exception it raises becomes ClientError(message)."""
 
-    def run(item: Any) -> bool:
+    def run(*item: Any) -> bool:
         try:
-            result = callback(item)
+            result = callback(*item)
         except Exception as error:
             raise exception.ClientError(exception.ClientError.code, message) from error
         return result is not False
@@ -425,8 +478,253 @@ def callback_runner(callback: Any, message: str) -> Callable[[Any], bool]:
 _CALLBACK_ERROR = "Callback function contains an error"  # 3.0.0's Query.foreach message
 
 
-class Query:
-    """A query over a set of a namespace: ``select``, ``where``, ``results``, ``foreach``, ``apply``."""
+# ------------------------------------------------------------------------------------------------ current API
+
+_PF_PREFIX = "invalid partition_filter policy"
+
+
+def _param(message: str) -> exception.ParamError:
+    return exception.ParamError(exception.ParamError.code, message)
+
+
+def partition_filter_status(value: Any) -> PartitionsStatus:
+    """The partition state a ``partition_filter`` policy dict asks for, checked with 19.x's messages."""
+    if not isinstance(value, dict):
+        raise _param(f"{_PF_PREFIX}, partition_filter must be a dict")
+    begin = value.get("begin")
+    count = value.get("count")
+    digest = value.get("digest")
+    status = value.get("partition_status")
+    if status is not None and not isinstance(status, dict):
+        raise _param(f"{_PF_PREFIX}, partition_status must be a dict")
+    begin_message = (
+        f"{_PF_PREFIX} begin, begin must \t\t\t\t\t\tbe an int between 0 and {N_PARTITIONS - 1} inclusive"
+    )
+    if begin is None:
+        first = 0
+    elif isinstance(begin, int) and 0 <= begin < N_PARTITIONS:
+        first = int(begin)
+    else:
+        raise _param(begin_message)
+    count_message = f"{_PF_PREFIX} count, count must \t\t\t\t\t\tbe an int between 1 and {N_PARTITIONS} inclusive"
+    if count is None:
+        number = N_PARTITIONS
+    elif isinstance(count, int) and 1 <= count <= N_PARTITIONS:
+        number = int(count)
+    else:
+        raise _param(count_message)
+    if first + number > N_PARTITIONS:
+        raise _param(
+            f"invalid partition filter range,\t\t\t\t\t\tbegin: {first} count: {number}, valid range when "
+            f"begin + count <= {N_PARTITIONS}"
+        )
+    start_digest: Optional[bytes] = None
+    if isinstance(digest, dict) and digest.get("init") and isinstance(digest.get("value"), (bytes, bytearray)):
+        start_digest = bytes(digest["value"])[:DIGEST_SIZE].ljust(DIGEST_SIZE, b"\0")
+        # A digest names the partition to start in (the C client's rule).
+        first = (start_digest[0] | start_digest[1] << 8) & (N_PARTITIONS - 1)
+        number = min(number, N_PARTITIONS - first)
+    parts = PartitionsStatus.range(first, number, start_digest)
+    if status is not None:
+        for key in ("done", "retry"):
+            if key not in status:
+                raise _param(f"partition_status dict missing key '{key}'")
+            if not isinstance(status[key], int):
+                raise _param(f"partition_status dict key '{key}' must be an int")
+        parts.done = bool(status["done"])
+        parts.retry = bool(status["retry"])
+        for part in parts.parts:
+            entry = status.get(part.partition_id)
+            if not isinstance(entry, tuple):
+                continue
+            pid = part.partition_id
+            if len(entry) > 1:
+                if not isinstance(entry[1], int):
+                    raise _param(f"invalid init for part_id: {pid}")
+                init = bool(entry[1])
+            else:
+                init = False
+            if len(entry) > 2:
+                if not isinstance(entry[2], int):
+                    raise _param(f"invalid retry for part_id: {pid}")
+                part.retry = bool(entry[2])
+            if len(entry) > 3:
+                if not isinstance(entry[3], bytearray):
+                    raise _param(f"invalid digest value for part_id: {pid}")
+                if init:
+                    part.digest = bytes(entry[3])[:DIGEST_SIZE].ljust(DIGEST_SIZE, b"\0")
+            if len(entry) > 4:
+                if not isinstance(entry[4], int):
+                    raise _param(f"invalid bval for part_id: {pid}")
+                if not 0 <= entry[4] < 1 << 64:
+                    raise _param(f"invalid bval for partition id: {pid}, bval must fit in unsigned long long")
+                part.bval = int(entry[4])
+    return parts
+
+
+class CallOptions:
+    """The current API's keys of a scan or query policy dict (3.0.0 ignored them; 19.x reads them)."""
+
+    __slots__ = ("partitions", "max_records", "records_per_second", "info1", "info2")
+
+    def __init__(self, policy: Any, kind: str) -> None:
+        self.partitions: Optional[PartitionsStatus] = None
+        self.max_records = 0
+        self.records_per_second = 0
+        self.info1 = 0
+        self.info2 = 0
+        if not isinstance(policy, dict):
+            return
+        if "partition_filter" in policy and policy["partition_filter"] is not None:
+            self.partitions = partition_filter_status(policy["partition_filter"])
+        if kind == "scan":
+            self.max_records = _uint_option(policy, "max_records", 64)
+            self.records_per_second = _uint_option(policy, "records_per_second", 32)
+        else:
+            if policy.get("short_query") is True:
+                self.info1 = INFO1_SHORT_QUERY
+            else:
+                duration = policy.get("expected_duration")
+                if duration == QUERY_DURATION_SHORT:
+                    self.info1 = INFO1_SHORT_QUERY
+                elif duration == QUERY_DURATION_LONG_RELAX_AP:
+                    self.info2 = INFO2_RELAX_AP_LONG_QUERY
+
+
+def _uint_option(policy: dict, name: str, bits: int) -> int:
+    value = policy.get(name)
+    if value is None:
+        return 0
+    if not isinstance(value, int) or not 0 <= value < 1 << bits:
+        raise _param(f"{name} is invalid")
+    return int(value)
+
+
+def encode_ops(client: Any, operations: Any) -> tuple[list[Op], bool]:
+    """The wire ops of an ``add_ops`` list (any operate op dict), and whether any of them writes.
+
+    The ops are encoded exactly as ``operate`` encodes them (through a throwaway key), so a scan or query
+    sends the same bytes; anything operate refuses is 19.x's ParamError 'Failed to convert ops.'.
+    """
+    from .key import make_key
+    from .protocol.message import decode_message
+    from .record_commands import encode_operate
+
+    if not isinstance(operations, list):
+        raise exception.ClientError(exception.ClientError.code, "Ops must be list.")
+    if not operations:
+        return [], False
+    if not all(isinstance(operation, dict) for operation in operations):
+        raise _param("Failed to convert ops.")
+    try:
+        spec = encode_operate(make_key("ns", "set", 0), operations, None, client._resolve("operate", None), client._codec)
+    except exception.AerospikeError:
+        raise _param("Failed to convert ops.") from None
+    message, _ = decode_message(spec.request[PROTO_HEADER_SIZE:])
+    return list(message.ops), spec.is_write
+
+
+class PartitionedStream:
+    """What the current API's Query and Scan share: pagination, partition state, ``add_ops``, attributes."""
+
+    _kind = "query"
+    _client: Any
+    namespace: str
+    set: Optional[str]
+
+    def _init_stream(self) -> None:
+        self._paginate = False
+        self._partitions: Optional[PartitionsStatus] = None
+        self._ops: Optional[list[Op]] = None
+        self._ops_write = False
+        self._max_records = 0
+        self._records_per_second = 0
+        self._ttl = 0
+
+    # Plain unsigned integer attributes (the official client's T_ULONG / T_UINT members).
+    def _set_uint(self, name: str, value: Any, bits: int) -> None:
+        if not isinstance(value, int):
+            raise TypeError(f"'{type(value).__name__}' object cannot be interpreted as an integer")
+        setattr(self, name, int(value) & ((1 << bits) - 1))
+
+    @property
+    def ttl(self) -> int:
+        """TTL of the records a background write (add_ops + execute_background) touches; 0: the namespace's."""
+        return self._ttl
+
+    @ttl.setter
+    def ttl(self, value: Any) -> None:
+        self._set_uint("_ttl", value, 32)
+
+    def paginate(self) -> bool:
+        """Keep the partition state between calls, so each results()/foreach() continues where the last
+        one stopped (pages of ``max_records``); returns True."""
+        self._client._connected_cluster()
+        self._paginate = True
+        return True
+
+    def is_done(self) -> bool:
+        """Whether the last paginated or partition_filter call returned every record."""
+        self._client._connected_cluster()
+        return self._partitions is not None and self._partitions.done
+
+    def get_partitions_status(self) -> dict:
+        """The saved partition state (``{}`` when this instance keeps none): ``done``, ``retry`` and
+        ``{id: (id, init, retry, digest, bval)}``."""
+        if self._partitions is None:
+            return {}
+        return self._partitions.as_dict()
+
+    def add_ops(self, ops: Any) -> Any:
+        """Operations for every record the scan/query finds: writes with execute_background(), reads with
+        results()/foreach()."""
+        self._client._connected_cluster()
+        self._ops, self._ops_write = encode_ops(self._client, ops)
+        return self
+
+    def _tracker_status(self, options: CallOptions) -> Optional[PartitionsStatus]:
+        """The partition state this call continues (and keeps, when paginating or filtering by partition)."""
+        if options.partitions is not None and self._partitions is None:
+            self._partitions = options.partitions
+        if self._partitions is None and self._paginate:
+            self._partitions = PartitionsStatus.range()
+        return self._partitions
+
+    def _start_background(self, policy: Any, udf: Optional[tuple[str, str, list]], predicate: Any) -> int:
+        from .udf import _arglist, _start_background
+
+        client = self._client
+        cluster = client._connected_cluster()
+        write_policy = client._resolve("write", policy)
+        if udf is None and self._ops is None:
+            raise _param("Background function or ops is required")
+        udf_fields = None
+        if udf is not None and self._ops is None:
+            module, function, arguments = udf
+            udf_fields = (UDF_OP_BACKGROUND, module, function, _arglist(client, arguments))
+        record_ttl = self._ttl
+        if record_ttl == TTL_CLIENT_DEFAULT:
+            record_ttl = 0
+        request = StreamRequest(
+            self.namespace,
+            self.set,
+            write_policy,
+            predicate=predicate,
+            udf=udf_fields,
+            background=True,
+            write_timeout=write_policy.total_timeout,
+            ops=self._ops or (),
+            records_per_second=self._records_per_second,
+            record_ttl=record_ttl,
+        )
+        if self._ops is not None and self._ops and not self._ops_write:
+            raise _param("Background query operations must be write-only. Use query for read-only operations.")
+        return _start_background(client, cluster, request, write_policy)
+
+
+class Query(PartitionedStream):
+    """A query over a set of a namespace: ``select``, ``where``, ``results``, ``foreach``, ``apply``, and the
+    current API's ``paginate``, ``add_ops``, ``execute_background``, ``max_records`` and partition filters."""
 
     def __init__(self, client: Any, *args: Any, **kwargs: Any) -> None:
         target = parse_target(args, kwargs)
@@ -442,8 +740,29 @@ class Query:
         self.set = set_name
         self._selection = BinSelection()
         self._predicate: Optional[IndexFilter] = None
+        self._ctx: Optional[bytes] = None
         self._udf: Optional[tuple[str, str, list]] = None
         self._nobins = False
+        self._init_stream()
+
+    @property
+    def max_records(self) -> int:
+        """Approximate number of records a results()/foreach() call returns (0: no limit); shared out over
+        the nodes."""
+        return self._max_records
+
+    @max_records.setter
+    def max_records(self, value: Any) -> None:
+        self._set_uint("_max_records", value, 64)
+
+    @property
+    def records_per_second(self) -> int:
+        """Limit on the records each node reads per second (0: no limit)."""
+        return self._records_per_second
+
+    @records_per_second.setter
+    def records_per_second(self, value: Any) -> None:
+        self._set_uint("_records_per_second", value, 32)
 
     def select(self, *bins: Any, **_ignored: Any) -> Query:
         """Return only these bins of each record (the first select() call decides, as in 3.0.0)."""
@@ -451,21 +770,30 @@ class Query:
         self._selection.add(bins)
         return self
 
-    def where(self, predicate: Any, /, *_ignored: Any) -> Query:
-        """Filter on a secondary index with one ``aerospike.predicates`` tuple.
+    def where(self, predicate: Any, /, *extra: Any, **keywords: Any) -> Query:
+        """Filter on a secondary index with one ``aerospike.predicates`` tuple; ``ctx`` (a list of
+        ``aerospike_helpers.cdt_ctx`` contexts) names an index on a nested element.
 
         At most one predicate: as in 3.0.0, a second where() checks its predicate and is then ignored.
         """
-        if len(_ignored) > 5:
-            raise TypeError(f"where expected at most 6 arguments, got {len(_ignored) + 1}")
+        if len(extra) > 5:
+            raise TypeError(f"where expected at most 6 arguments, got {len(extra) + 1}")
+        ctx = keywords.pop("ctx", None)
+        if keywords:
+            raise TypeError(f"where() got an unexpected keyword argument '{next(iter(keywords))}'")
+        if ctx is None and extra and isinstance(extra[0], list):
+            ctx = extra[0]
         self._client._connected_cluster()
         checked = where_filter(predicate)
+        packed_ctx = _pack_ctx(ctx) if ctx is not None else None
         if self._predicate is None:
             self._predicate = checked
+            self._ctx = packed_ctx
         return self
 
     def apply(self, module: Any, function: Any, arguments: Any = None, policy: Any = None) -> Query:
-        """Aggregate the results with a stream UDF (the final reduce runs in this client, in Lua)."""
+        """Aggregate the results with a stream UDF (the final reduce runs in this client, in Lua); with
+        execute_background(), apply it as a record UDF to every record found instead."""
         self._client._connected_cluster()
         if not isinstance(module, str):
             raise exception.ClientError(
@@ -488,15 +816,21 @@ class Query:
             append(item)
             return True
 
-        self._run(collect, policy, options)
+        self._run(collect, policy, options, False)
         return found
 
     def foreach(self, callback: Callable[[Any], Any], policy: Optional[dict] = None, options: Optional[dict] = None) -> None:
         """Call ``callback(record)`` for each record as it arrives; a False return stops the query.
 
-        An exception raised by the callback ends the query with ClientError, as in 3.0.0.
+        With a ``partition_filter`` policy the callback gets ``(partition_id, record)``. An exception raised by
+        the callback ends the query with ClientError, as in 3.0.0.
         """
-        self._run(callback_runner(callback, _CALLBACK_ERROR), policy, options)
+        self._run(callback_runner(callback, _CALLBACK_ERROR), policy, options, True)
+
+    def execute_background(self, policy: Optional[dict] = None) -> int:
+        """Apply the add_ops() operations (or the apply() record UDF) to every record the query finds, in the
+        background; returns the job id for ``job_info(id, aerospike.JOB_QUERY)`` at once."""
+        return self._start_background(policy, self._udf, self._predicate)
 
     def _set_options(self, options: Any) -> None:
         # 3.0.0's set_query_options: only 'nobins' is read, and it stays set on the query.
@@ -510,16 +844,19 @@ class Query:
                 raise exception.ParamError(exception.ParamError.code, "nobins value must be a bool")
             self._nobins = value
 
-    def _run(self, callback: Callable[[Any], Any], policy: Any, options: Any) -> None:
+    def _run(self, callback: Callable[[Any], Any], policy: Any, options: Any, with_partition: bool) -> None:
         client = self._client
         cluster = client._connected_cluster()
         query_policy = client._resolve("query", policy)
         self._set_options(options)
+        current = CallOptions(policy, "query")
         if self._udf is not None:
             from .udf import run_aggregation
 
             run_aggregation(client, cluster, query_policy, self.namespace, self.set, self._predicate, self._udf, callback)
             return
+        if self._ops is not None and self._ops_write:
+            raise _param("Query operations must be read-only. Use background query for write-only operations.")
         request = StreamRequest(
             self.namespace,
             self.set,
@@ -527,8 +864,36 @@ class Query:
             bins=self._selection.names,
             nobins=self._nobins,
             predicate=self._predicate,
+            ops=self._ops or (),
+            records_per_second=self._records_per_second,
+            ctx=self._ctx,
+            info1=current.info1,
+            info2=current.info2,
         )
-        run_records(client, cluster, query_policy, request, callback, self._nobins, concurrent=True)
+        run_records(
+            client,
+            cluster,
+            query_policy,
+            request,
+            callback,
+            self._nobins,
+            concurrent=True,
+            status=self._tracker_status(current),
+            max_records=self._max_records,
+            with_partition=with_partition and current.partitions is not None,
+        )
+
+
+def _pack_ctx(ctx: Any) -> bytes:
+    """Field 23: the msgpack list of a where() ctx's (id, value) pairs, as the CDT operations pack them."""
+    from .protocol.expressions import ExpressionError, pack_ctx
+
+    if not isinstance(ctx, list):
+        raise _param("ctx must be a list of cdt_ctx objects")
+    try:
+        return pack_ctx(ctx)
+    except ExpressionError as error:
+        raise _param(str(error)) from None
 
 
 def run_records(
@@ -536,12 +901,19 @@ def run_records(
     cluster: Any,
     policy: Any,
     request: StreamRequest,
-    callback: Callable[[Any], Any],
+    callback: Callable[..., Any],
     nobins: bool,
     concurrent: bool,
     node_name: Optional[str] = None,
+    status: Optional[PartitionsStatus] = None,
+    max_records: int = 0,
+    with_partition: bool = False,
 ) -> None:
-    """Run a partition scan/query, handing each record tuple to callback (False stops)."""
+    """Run a partition scan/query, handing each record tuple to callback (False stops).
+
+    `status` is the partition state to continue and update; `with_partition` hands the callback
+    ``(partition_id, record)`` (a foreach with a partition_filter).
+    """
     from .command import execute_stream
     from .partition_scan import PartitionTracker, run_partition_stream
 
@@ -555,21 +927,41 @@ def run_records(
             fixed_node = cluster.get_node(node_name)
         except exception.InvalidNodeError:
             raise exception.ParamError(exception.ParamError.code, f"Invalid node name: {node_name}") from None
-        partition_ids = [
-            pid for pid in range(4096) if cluster.node_for(request.namespace, pid, 0) is fixed_node
-        ]
-    tracker = PartitionTracker(request.namespace, partition_ids)
+        if status is None:
+            partition_ids = [
+                pid for pid in range(4096) if cluster.node_for(request.namespace, pid, 0) is fixed_node
+            ]
+    tracker = PartitionTracker(request.namespace, partition_ids, status, max_records)
 
-    def on_record(message: Message) -> bool:
-        # run_partition_stream never calls this from two threads at once.
-        return callback(record_tuple(message, codec, nobins)) is not False
+    if with_partition:
+
+        def on_record(message: Message) -> bool:
+            digest = message.field(FIELD_DIGEST) or b"\0\0"
+            partition_id = (digest[0] | digest[1] << 8) & (N_PARTITIONS - 1)
+            return callback(partition_id, record_tuple(message, codec, nobins)) is not False
+
+    else:
+
+        def on_record(message: Message) -> bool:
+            # run_partition_stream never calls this from two threads at once.
+            return callback(record_tuple(message, codec, nobins)) is not False
+
+    with_filter = request.has_filter
+
+    def build(assignment: Any) -> bytes:
+        return request.encode(
+            assignment.pid_array(),
+            assignment.digest_array(),
+            assignment.bval_array() if with_filter else None,
+            assignment.record_max,
+        )
 
     run_partition_stream(
         cluster,
         execute_stream,
         policy,
         tracker,
-        lambda assignment: request.encode(assignment.pid_array(), assignment.digest_array()),
+        build,
         on_record,
         concurrent,
         client._config.thread_pool_size,

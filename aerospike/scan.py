@@ -16,7 +16,15 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 from . import exception
-from .query import BinSelection, StreamRequest, callback_runner, parse_target, run_records
+from .query import (
+    BinSelection,
+    CallOptions,
+    PartitionedStream,
+    StreamRequest,
+    callback_runner,
+    parse_target,
+    run_records,
+)
 
 __all__ = ["Scan", "ScanOptions", "parse_options"]
 
@@ -70,8 +78,11 @@ def parse_options(options: Any) -> tuple[bool, bool]:
     return parsed.nobins, parsed.concurrent
 
 
-class Scan:
-    """A scan of a namespace's set (``None``: the whole namespace): ``select``, ``results``, ``foreach``."""
+class Scan(PartitionedStream):
+    """A scan of a namespace's set (``None``: the whole namespace): ``select``, ``results``, ``foreach``, and
+    the current API's ``paginate``, ``add_ops``, ``apply`` + ``execute_background`` and partition filters."""
+
+    _kind = "scan"
 
     def __init__(self, client: Any, *args: Any, **kwargs: Any) -> None:
         target = parse_target(args, kwargs)
@@ -87,12 +98,28 @@ class Scan:
         self.set = set_name
         self._selection = BinSelection()
         self._options = ScanOptions()
+        self._udf: Optional[tuple[str, str, list]] = None
+        self._init_stream()
 
     def select(self, *bins: Any, **_ignored: Any) -> Scan:
         """Return only these bins of each record (the first select() call decides, as in 3.0.0)."""
         self._client._connected_cluster()
         self._selection.add(bins)
         return self
+
+    def apply(self, module: Any, function: Any, arguments: Any = None) -> Scan:
+        """The record UDF execute_background() applies to every record of the scan."""
+        from .udf import check_udf_call
+
+        self._client._connected_cluster()
+        check_udf_call(module, function, arguments)
+        self._udf = (module, function, list(arguments) if isinstance(arguments, list) else [])
+        return self
+
+    def execute_background(self, policy: Optional[dict] = None) -> int:
+        """Apply the add_ops() operations (or the apply() record UDF) to every record of the scan, in the
+        background; returns the job id for ``job_info(id, aerospike.JOB_SCAN)`` at once."""
+        return self._start_background(policy, self._udf, None)
 
     def results(self, policy: Optional[dict] = None, nodename: Optional[str] = None) -> list:
         """Every record as ``(key, meta, bins)`` (only the partitions of node ``nodename`` if given)."""
@@ -103,7 +130,7 @@ class Scan:
             append(record)
             return True
 
-        self._run(collect, policy, None, nodename, concurrent=True)
+        self._run(collect, policy, None, nodename, concurrent=True, with_partition=False)
         return found
 
     def foreach(
@@ -115,9 +142,12 @@ class Scan:
     ) -> None:
         """Call ``callback((key, meta, bins))`` for each record as it arrives; False stops the scan.
 
-        An exception raised by the callback stops the scan with ClientError, as in 3.0.0.
+        With a ``partition_filter`` policy the callback gets ``(partition_id, record)``. An exception raised by
+        the callback stops the scan with ClientError, as in 3.0.0.
         """
-        self._run(callback_runner(callback, _CALLBACK_ERROR), policy, options, nodename, concurrent=None)
+        self._run(
+            callback_runner(callback, _CALLBACK_ERROR), policy, options, nodename, concurrent=None, with_partition=True
+        )
 
     def _run(
         self,
@@ -126,13 +156,40 @@ class Scan:
         options: Any,
         nodename: Optional[str],
         concurrent: Optional[bool],
+        with_partition: bool,
     ) -> None:
         client = self._client
         cluster = client._connected_cluster()
         scan_policy = client._resolve("scan", policy)
         self._options.update(options)
+        current = CallOptions(policy, "scan")
         if concurrent is None:
             concurrent = self._options.concurrent
         nobins = self._options.nobins
-        request = StreamRequest(self.namespace, self.set, scan_policy, bins=self._selection.names, nobins=nobins)
-        run_records(client, cluster, scan_policy, request, callback, nobins, concurrent, nodename)
+        if self._ops is not None and self._ops_write:
+            raise exception.ParamError(
+                exception.ParamError.code,
+                "Query operations must be read-only. Use background query for write-only operations.",
+            )
+        request = StreamRequest(
+            self.namespace,
+            self.set,
+            scan_policy,
+            bins=self._selection.names,
+            nobins=nobins,
+            ops=self._ops or (),
+            records_per_second=current.records_per_second,
+        )
+        run_records(
+            client,
+            cluster,
+            scan_policy,
+            request,
+            callback,
+            nobins,
+            concurrent,
+            nodename,
+            status=self._tracker_status(current),
+            max_records=current.max_records,
+            with_partition=with_partition and current.partitions is not None,
+        )
