@@ -412,6 +412,33 @@ class Client(CdtMethods, AdminMethods):
             raise exception.ParamError(exception.ParamError.code, "Request should be of string type")
         return info_host(cluster, address, port, tls_name, command, info_policy)
 
+    def info_single_node(self, command: Any, host: Any, policy: Optional[dict] = None) -> str:
+        """Send an info command to the cluster node named ``host`` (a node name, e.g. 'BB9020011AC4202'); its raw
+        reply (``command<TAB>value`` lines). The current API's call: its messages, and errors name the node."""
+        from .info import info_node
+
+        cluster = self._connected_cluster()
+        if not isinstance(command, str):
+            raise exception.ParamError(exception.ParamError.code, "Request should be a string.")
+        if not isinstance(host, str):
+            raise exception.ParamError(exception.ParamError.code, "Host must be a string.")
+        info_policy = self._info_policy(policy)
+        try:
+            node = cluster.get_node(host)
+        except exception.InvalidNodeError:
+            raise exception.ParamError(exception.ParamError.code, f"Could not get node with name {host}.") from None
+        return _info_from(info_node, node, command, info_policy)
+
+    def info_random_node(self, command: Any, policy: Optional[dict] = None) -> str:
+        """Send an info command to one node of the cluster picked at random; its raw reply (current API)."""
+        from .info import info_node
+
+        cluster = self._connected_cluster()
+        if not isinstance(command, str):
+            raise exception.ParamError(exception.ParamError.code, "Request should be a string.")
+        info_policy = self._info_policy(policy)
+        return _info_from(info_node, cluster.random_node(), command, info_policy)
+
     def info_all(self, command: Any, policy: Optional[dict] = None) -> dict:
         """Send an info command to every node: ``{node_name: (None, reply)}``; raises the first node error."""
         from .info import info_node
@@ -718,6 +745,16 @@ class Client(CdtMethods, AdminMethods):
         from .index import index_remove
 
         return index_remove(self, ns, name, policy)
+
+
+def _info_from(info_node: Any, node: Any, command: str, policy: Any) -> str:
+    """One info command to `node`; an error the reply reports names the node, as 19.x says it ('... from ip:port')."""
+    try:
+        return info_node(node, command, policy)  # type: ignore[no-any-return]
+    except exception.AerospikeError as error:
+        if isinstance(error, (exception.ClientError, exception.TimeoutError)):
+            raise
+        raise exception.error_for_code(error.code, f"{error.msg} from {node.address}") from None
 
 
 def _after_tab(raw: str) -> str:
