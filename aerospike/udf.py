@@ -413,33 +413,42 @@ def query_apply(
     return _start_background(client, cluster, request, write_policy)
 
 
-def parse_job_reply(value: str) -> tuple[int, int, int]:
-    """(JOB_STATUS_*, records read, progress percent) of one node's query-show reply."""
+def parse_job_reply(value: str) -> Optional[tuple[int, int, Optional[int]]]:
+    """(JOB_STATUS_* or UNDEF, records read, progress percent or None) of one node's query-show reply, or None
+    when the node does not know the job (``ERROR:2``). Other error replies raise."""
     if parse_info_error(value) is not None:
-        # The job is unknown to this node (finished long ago, or never ran here): reported as done.
-        return JOB_STATUS_COMPLETED, 0, 100
+        from .info import reply_error
+
+        error = reply_error(value)
+        if error is None or error[0] == exception.RecordNotFound.code:
+            return None
+        raise exception.error_for_code(*error)
     fields = dict(part.split("=", 1) for part in value.replace(";", ":").split(":") if "=" in part)
     status_text = fields.get("status", "")
-    if status_text.startswith("done"):
-        status = JOB_STATUS_COMPLETED
-    elif status_text.startswith("active"):
+    if status_text.startswith(("active", "IN_PROGRESS")):
         status = JOB_STATUS_INPROGRESS
+    elif status_text.lower().startswith("done"):
+        status = JOB_STATUS_COMPLETED
     else:
         status = JOB_STATUS_UNDEF
-    records = fields.get("recs-succeeded", fields.get("recs-read", "0"))
+    records = fields.get("recs-read", fields.get("recs_read", fields.get("recs-succeeded", "0")))
     try:
         records_read = int(records)
     except ValueError:
         records_read = 0
-    try:
-        progress = int(float(fields.get("job-progress", "0")))
-    except ValueError:
-        progress = 0
+    progress: Optional[int] = None
+    if "job-progress" in fields:
+        try:
+            progress = int(float(fields["job-progress"]))
+        except ValueError:
+            progress = 0
     return status, records_read, progress
 
 
 def job_info(client: Any, job_id: Any, module: Any, policy: Any = None) -> dict:
-    """``{'status', 'records_read', 'progress_pct'}`` of a background job over every node."""
+    """``{'status', 'records_read', 'progress_pct'}`` of a background job over every node, merged as the C client
+    4.3.1 under 3.0.0 merges them (aerospike_job_info): a node that does not know the job counts as done; the
+    slowest node's progress wins; an unknown job everywhere is COMPLETED with progress 0."""
     cluster = client._connected_cluster()
     if isinstance(job_id, bool) or not isinstance(job_id, int) or not 0 <= job_id < 1 << 64:
         raise exception.ParamError("job id must be an unsigned 64-bit integer")
@@ -447,20 +456,27 @@ def job_info(client: Any, job_id: Any, module: Any, policy: Any = None) -> dict:
         raise exception.ParamError("module must be aerospike.JOB_SCAN or aerospike.JOB_QUERY")
     timeout = _info_timeout(client, policy)
     command = f"query-show:id={job_id}"
-    status = JOB_STATUS_COMPLETED
+    status = JOB_STATUS_UNDEF
     records_read = 0
-    progress = 100
+    progress = 0
     nodes = cluster.nodes()
     if not nodes:
         raise exception.InvalidNodeError(exception.InvalidNodeError.code, "Cluster is empty: no node available")
     for node in nodes:
         reply = node.info([command], timeout)
-        value = reply.get(command, next(iter(reply.values()), ""))
-        node_status, node_records, node_progress = parse_job_reply(value)
+        parsed = parse_job_reply(reply.get(command, next(iter(reply.values()), "")))
+        if parsed is None:
+            if status == JOB_STATUS_UNDEF:
+                status = JOB_STATUS_COMPLETED
+            continue
+        node_status, node_records, node_progress = parsed
+        if node_status == JOB_STATUS_INPROGRESS:
+            status = JOB_STATUS_INPROGRESS
+        elif node_status == JOB_STATUS_COMPLETED and status == JOB_STATUS_UNDEF:
+            status = JOB_STATUS_COMPLETED
+        if node_progress is not None and (progress == 0 or node_progress < progress):
+            progress = node_progress  # be pessimistic: the slowest node's progress
         records_read += node_records
-        progress = min(progress, node_progress)
-        if node_status == JOB_STATUS_INPROGRESS or (node_status == JOB_STATUS_UNDEF and status != JOB_STATUS_INPROGRESS):
-            status = node_status
     return {"progress_pct": progress, "records_read": records_read, "status": status}
 
 

@@ -322,3 +322,15 @@ def test_truncate(client: aerospike.Client) -> None:
     assert _error(lambda: client.truncate("test", "uix_tr", 0, "not a policy")) == (
         exception.ClientError, -1, "Incorrect Policy"
     )
+
+
+def test_job_info_of_an_unknown_job_is_completed_with_no_progress(backend: Any) -> None:
+    # C client 4.3.1 under 3.0.0 (aerospike_job_info): a node answering "job not found" counts as done, and the
+    # progress stays 0 when no node reports one; 19.3.0 answers the same (transcript 10-udf).
+    client = aerospike.client({"hosts": backend.hosts}).connect()
+    try:
+        assert client.job_info(123456789, aerospike.JOB_QUERY) == {
+            "progress_pct": 0, "records_read": 0, "status": aerospike.JOB_STATUS_COMPLETED,
+        }
+    finally:
+        client.close()
