@@ -430,7 +430,7 @@ def _run(client: Any, cluster: Any, rows: list[_Row], records: list[Any], batch_
     keys = [row.key for row in rows]
     groups = _group(cluster, keys, pending, 0)
     node_policy = build("batch", None, base=batch_policy)
-    outcome = {"failed": failed}
+    outcome: dict[str, Any] = {"failed": failed, "node_error": 0}
     for node, indexes in groups.items():
         entries = [(index, rows[index]) for index in indexes]
         fields = []
@@ -444,7 +444,9 @@ def _run(client: Any, cluster: Any, rows: list[_Row], records: list[Any], batch_
         def on_message(message: Message, node: Any = node, wanted: set = wanted) -> bool:
             if message.info3 & INFO3_LAST:
                 if message.result_code not in (RESULT_OK, RESULT_KEY_NOT_FOUND):
-                    raise rc.raise_for(message)
+                    # Without respond_all_keys the server ends the batch with a key's error code: 19.3.0
+                    # reports it as the batch's result (the keys keep their own results).
+                    outcome["node_error"] = message.result_code
                 return False
             index = message.transaction_ttl
             if index not in wanted:
@@ -466,6 +468,8 @@ def _run(client: Any, cluster: Any, rows: list[_Row], records: list[Any], batch_
                     if rows[index].is_write:
                         records[index].in_doubt = True
             raise
+    if outcome["node_error"]:
+        return int(outcome["node_error"])
     return RESULT_BATCH_FAILED if outcome["failed"] else 0
 
 

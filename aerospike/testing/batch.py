@@ -26,7 +26,9 @@ if TYPE_CHECKING:  # pragma: no cover
 BATCH_FLAG_INLINE = 0x1  # run sub-commands inline (memory namespaces)
 BATCH_FLAG_INLINE_SSD = 0x2  # run sub-commands inline (device namespaces)
 BATCH_FLAG_REPORT_ALL_ERRORS = 0x4  # every error goes into its key's message, the batch goes on
-BATCH_FLAG_REPORT_ERROR_REC = 0x8  # without the above: an error ends the batch after its key's message
+# Without the above, 8.1 still answers every key (each error in its key's message) but ends the batch with the
+# first key error's code on the LAST message instead of 0.
+BATCH_FLAG_REPORT_ERROR_REC = 0x8
 
 # Per-key flags (the byte after the digest).
 KEY_REPEAT = 0x1  # same namespace, bins and ops as the previous key
@@ -203,9 +205,8 @@ def handle_batch(cluster: LocalCluster, node: NodeServer, message: Message) -> I
         if pending_size >= FRAME_LIMIT:
             yield _frame(pending)
             pending, pending_size = [], 0
-        if not report_all and reply.result_code not in _ORDINARY_RESULTS:
+        if not report_all and reply.result_code not in _ORDINARY_RESULTS and final_result == c.RESULT_OK:
             final_result = reply.result_code
-            break
     if request.truncated and final_result == c.RESULT_OK:
         final_result = c.RESULT_PARAMETER_ERROR
     if pending:
