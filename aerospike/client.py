@@ -754,7 +754,7 @@ def _info_from(info_node: Any, node: Any, command: str, policy: Any) -> str:
     except exception.AerospikeError as error:
         if isinstance(error, (exception.ClientError, exception.TimeoutError)):
             raise
-        raise exception.error_for_code(error.code, f"{error.msg} from {node.address}") from None
+        raise exception.error_for_code(error.code or 0, f"{error.msg} from {node.address}") from None
 
 
 def _after_tab(raw: str) -> str:
