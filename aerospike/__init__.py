@@ -6,12 +6,10 @@ to the standard ``logging`` module, logger ``"aerospike"``), GeoJSON helpers, an
 
 from __future__ import annotations
 
-import logging
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from . import exception, predicates
 from ._constants import *  # noqa: F403
-from ._constants_current import *  # noqa: F403
 from ._constants import (
     LOG_LEVEL_DEBUG,
     LOG_LEVEL_ERROR,
@@ -20,12 +18,17 @@ from ._constants import (
     LOG_LEVEL_TRACE,
     LOG_LEVEL_WARN,
 )
+from ._constants_current import *  # noqa: F403
 from .client import Client
 from .exception import ParamError
 from .key import calc_digest as _calc_digest
-from .query import Query
-from .scan import Scan
 from .values import GeoJSON, Null, set_deserializer, set_serializer, unset_serializers
+
+if TYPE_CHECKING:
+    import logging
+
+    from .query import Query
+    from .scan import Scan
 
 __version__ = "3.0.0"
 
@@ -33,52 +36,69 @@ __version__ = "3.0.0"
 #: tests for it.
 null = Null
 
-logger = logging.getLogger("aerospike")
-# A library's logger stays silent until the application configures logging or sets a log handler, as 3.0.0's C
-# client logged nothing without one (no stderr output through logging's last-resort handler).
-logger.addHandler(logging.NullHandler())
+# `import aerospike` loads what a connected get/put needs and nothing else (docs/internals.md, "Startup"):
+# these module attributes are loaded on first access. `logger` is the "aerospike" logger of the standard
+# logging module, which aerospike._log sets up (a NullHandler: 3.0.0 logged nothing unless asked to).
+_LAZY = {"Query": ".query", "Scan": ".scan"}
 
-# The spec's LOG_LEVEL_* values and the standard logging levels they stand for. TRACE sits below DEBUG.
-_TRACE = 5
-logging.addLevelName(_TRACE, "TRACE")
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from importlib import import_module
+
+        value = getattr(import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    if name == "logger":
+        return _logging().getLogger("aerospike")
+    raise AttributeError(f"module 'aerospike' has no attribute {name!r}")
+
+
+def _logging() -> Any:
+    from ._log import setup
+
+    return setup()
+
+
+# The spec's LOG_LEVEL_* values and the standard logging levels they stand for (TRACE sits below DEBUG).
 _TO_LOGGING = {
-    LOG_LEVEL_TRACE: _TRACE,
-    LOG_LEVEL_DEBUG: logging.DEBUG,
-    LOG_LEVEL_INFO: logging.INFO,
-    LOG_LEVEL_WARN: logging.WARNING,
-    LOG_LEVEL_ERROR: logging.ERROR,
-    LOG_LEVEL_OFF: logging.CRITICAL + 10,
+    LOG_LEVEL_TRACE: 5,  # aerospike._log.TRACE
+    LOG_LEVEL_DEBUG: 10,  # logging.DEBUG
+    LOG_LEVEL_INFO: 20,  # logging.INFO
+    LOG_LEVEL_WARN: 30,  # logging.WARNING
+    LOG_LEVEL_ERROR: 40,  # logging.ERROR
+    LOG_LEVEL_OFF: 60,  # logging.CRITICAL + 10
 }
 
 
 def _from_logging(levelno: int) -> int:
-    if levelno >= logging.ERROR:
+    if levelno >= 40:
         return LOG_LEVEL_ERROR
-    if levelno >= logging.WARNING:
+    if levelno >= 30:
         return LOG_LEVEL_WARN
-    if levelno >= logging.INFO:
+    if levelno >= 20:
         return LOG_LEVEL_INFO
-    if levelno >= logging.DEBUG:
+    if levelno >= 10:
         return LOG_LEVEL_DEBUG
     return LOG_LEVEL_TRACE
 
 
-class _CallbackHandler(logging.Handler):
-    """Hands records of the "aerospike" logger to a user callback(level, func, path, line, msg)."""
+def _callback_handler(callback: Callable[[int, str, str, int, str], Any]) -> logging.Handler:
+    """A handler giving records of the "aerospike" logger to a user callback(level, func, path, line, msg)."""
+    logging = _logging()
 
-    def __init__(self, callback: Callable[[int, str, str, int, str], Any]) -> None:
-        super().__init__(logging.NOTSET)
-        self.callback = callback
+    class _CallbackHandler(logging.Handler):  # type: ignore[name-defined,misc]
+        def emit(self, record: Any) -> None:
+            try:
+                callback(_from_logging(record.levelno), record.funcName, record.pathname, record.lineno,
+                         record.getMessage())
+            except Exception:
+                self.handleError(record)
 
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            self.callback(_from_logging(record.levelno), record.funcName, record.pathname, record.lineno,
-                          record.getMessage())
-        except Exception:
-            self.handleError(record)
+    return _CallbackHandler(logging.NOTSET)  # type: ignore[no-any-return]
 
 
-_handler: Optional[_CallbackHandler] = None
+_handler: Optional[logging.Handler] = None
 
 
 def set_log_level(loglevel: Any) -> int:
@@ -92,7 +112,7 @@ def set_log_level(loglevel: Any) -> int:
     if not -(1 << 63) <= loglevel < (1 << 63):
         raise ParamError("integer value exceeds sys.maxsize")
     level = min(max(int(loglevel), LOG_LEVEL_OFF), LOG_LEVEL_TRACE)
-    logger.setLevel(_TO_LOGGING[level])
+    _logging().getLogger("aerospike").setLevel(_TO_LOGGING[level])
     return 0
 
 
@@ -104,9 +124,10 @@ def set_log_handler(log_handler: Any) -> int:
     global _handler
     if not callable(log_handler):
         raise ParamError("Log handler must be callable")
+    logger = _logging().getLogger("aerospike")
     if _handler is not None:
         logger.removeHandler(_handler)
-    _handler = _CallbackHandler(log_handler)
+    _handler = _callback_handler(log_handler)
     logger.addHandler(_handler)
     return 0
 

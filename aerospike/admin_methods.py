@@ -12,11 +12,16 @@ from __future__ import annotations
 from time import monotonic
 from typing import TYPE_CHECKING, Any, Callable
 
-from . import admin, exception
+from . import exception
 from .protocol.constants import PROTO_TYPE_ADMIN
 
 if TYPE_CHECKING:
+    from . import admin
     from .policy import Policy
+else:  # security code (admin.py, bcrypt) is loaded by the first admin_* call, not by `import aerospike`
+    from ._lazy import LazyModule
+
+    admin = LazyModule("aerospike.admin", globals(), "admin")
 
 __all__ = ["AdminMethods"]
 

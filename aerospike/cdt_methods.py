@@ -13,14 +13,20 @@ both check the policy, the key, the meta, the bin, the map policy and last the v
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from . import record_commands as rc
 from .exception import ParamError
 from .key import parse_key
-from .ops import METHODS, read_map_policy
-from .ops.list_ops import bin_name_of
 from .values import ValueCodec
+
+if TYPE_CHECKING:
+    from .ops import builders, list_ops
+else:  # the list/map builders are loaded by the first list_*/map_* call, not by `import aerospike`
+    from ._lazy import LazyModule
+
+    builders = LazyModule("aerospike.ops.builders", globals(), "builders")
+    list_ops = LazyModule("aerospike.ops.list_ops", globals(), "list_ops")
 
 __all__ = ["CdtMethods"]
 
@@ -66,7 +72,7 @@ class CdtMethods:
 
         `ints` names the arguments parsed as C longs; `map_policy_at` / `list_at` are the positions in `args`
         of a map policy / of a value that must be a list (refused with `list_message`)."""
-        spec = METHODS[name]
+        spec = builders.METHODS[name]
         fields = spec.fields[1:]
         is_map = name.startswith("map_")
         cluster = self._connected_cluster() if is_map else None
@@ -83,13 +89,13 @@ class CdtMethods:
             record_key = parse_key(key)
             if meta is not None:
                 rc.parse_meta(meta, "operate")
-            bin_name = bin_name_of(bin)
+            bin_name = list_ops.bin_name_of(bin)
         else:  # map_set_policy: the bin, then the key; the default operate policy
-            bin_name = bin_name_of(bin)
+            bin_name = list_ops.bin_name_of(bin)
             record_key = parse_key(key)
             operate_policy = self._resolve("operate", None)
         if map_policy_at is not None:
-            read_map_policy(checked[map_policy_at])
+            builders.read_map_policy(checked[map_policy_at])
         if is_map and list_at is not None and not isinstance(args[list_at], list):
             raise ParamError(list_message)
         operation: dict = {"op": spec.op_code, "bin": bin_name}

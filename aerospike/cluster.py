@@ -8,40 +8,49 @@ Must not know commands or the wire format of tending (tend.py) or of shared memo
 
 from __future__ import annotations
 
-import dataclasses
-import logging
 import os
 import threading
 import weakref
-from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Optional, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Protocol
 
 from . import exception
-from .admin import Credentials
+from ._frozen import Frozen
+from ._log import get_logger
 from .node import Authenticator, Node, format_address
-from .shm.config import ShmConfig
 from .snapshot import EMPTY_SNAPSHOT, ClusterSnapshot, NodeRecord
 from .tend import Tender
 
-log = logging.getLogger("aerospike.cluster")
+if TYPE_CHECKING:
+    from .shm.config import ShmConfig
+
+log = get_logger("aerospike.cluster")
 
 
-@dataclass(frozen=True)
-class ClusterConfig:
+class ClusterConfig(Frozen):
     """What tending and pooling need from the client config (times in seconds)."""
 
+    __slots__ = _fields = (
+        "seeds", "cluster_name", "tend_interval", "conn_timeout", "max_conns_per_node", "max_socket_idle", "user",
+        "password", "tls", "shm", "shm_key", "fail_if_not_connected",
+    )
+    _defaults = {
+        "cluster_name": None, "tend_interval": 1.0, "conn_timeout": 1.0, "max_conns_per_node": 300,
+        "max_socket_idle": 0.0, "user": None, "password": None, "tls": None, "shm": None, "shm_key": None,
+        "fail_if_not_connected": True,
+    }
+    _hidden = frozenset(("password",))
     seeds: tuple[tuple[str, int, Optional[str]], ...]
-    cluster_name: Optional[str] = None
-    tend_interval: float = 1.0
-    conn_timeout: float = 1.0
-    max_conns_per_node: int = 300
-    max_socket_idle: float = 0.0
-    user: Optional[str] = None
-    password: Optional[str] = field(default=None, repr=False)
-    tls: Optional[Mapping[str, Any]] = None
-    shm: Optional[ShmConfig] = None
-    shm_key: Optional[int] = None
-    fail_if_not_connected: bool = True
+    cluster_name: Optional[str]
+    tend_interval: float
+    conn_timeout: float
+    max_conns_per_node: int
+    max_socket_idle: float
+    user: Optional[str]
+    password: Optional[str]
+    tls: Optional[Mapping[str, Any]]
+    shm: Optional[ShmConfig]
+    shm_key: Optional[int]
+    fail_if_not_connected: bool
 
 
 class TendStrategy(Protocol):
@@ -111,11 +120,13 @@ class Cluster:
         self, config: ClusterConfig, strategy_factory: Optional[Callable[[Cluster], Any]] = None
     ) -> None:
         # Security: the password is hashed here (Credentials) and the clear one is not kept.
-        self.authenticator: Optional[Authenticator] = (
-            Authenticator(Credentials(config.user, config.password or "")) if config.user else None
-        )
+        self.authenticator: Optional[Authenticator] = None
+        if config.user:
+            from .admin import Credentials  # security (bcrypt) is loaded only by clients that log in
+
+            self.authenticator = Authenticator(Credentials(config.user, config.password or ""))
         if config.password is not None:
-            config = dataclasses.replace(config, password=None)
+            config = config.replace(password=None)
         self.config = config
         self._tls_context = None
         if config.tls and config.tls.get("enable"):

@@ -11,22 +11,22 @@ read from the server (see values.py for the risk it guards against).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import logging
 import os
-from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional
 
+from ._frozen import Frozen
+from ._log import get_logger
 from .exception import ParamError
 from .policy import Policy, build_defaults
-from .shm.config import ShmConfig
+
+if TYPE_CHECKING:
+    from .shm.config import ShmConfig
 
 _IDENTITY_KEY = os.urandom(32)  # keys the password hash in shared-connection identities (see identity)
 
 __all__ = ["ClientConfig", "LuaConfig", "TlsConfig", "parse_config"]
 
-logger = logging.getLogger("aerospike")
+logger = get_logger("aerospike")
 
 DEFAULT_MAX_CONNS_PER_NODE = 300  # C client default behind 3.0.0
 DEFAULT_TEND_INTERVAL_MS = 1000
@@ -35,55 +35,93 @@ DEFAULT_CONN_TIMEOUT_MS = 1000
 MAX_SOCKET_IDLE_LIMIT = 86400
 DEFAULT_TLS_SOCKET_IDLE = 55
 
+# The values below are Frozen (aerospike/_frozen.py), not dataclasses: `import aerospike` reads this module, and
+# dataclasses would add about 6 ms to it (docs/internals.md, "Startup").
 
-@dataclass(frozen=True)
-class TlsConfig:
+
+class TlsConfig(Frozen):
     """The ``tls`` dict of the spec; stored for the connection layer."""
 
-    enable: bool = False
-    cafile: Optional[str] = None
-    capath: Optional[str] = None
-    protocols: Optional[str] = None
-    cipher_suite: Optional[str] = None
-    keyfile: Optional[str] = None
-    cert_blacklist: Optional[str] = None
-    certfile: Optional[str] = None
-    crl_check: bool = False
-    crl_check_all: bool = False
-    log_session_info: bool = False
+    __slots__ = _fields = (
+        "enable", "cafile", "capath", "protocols", "cipher_suite", "keyfile", "cert_blacklist", "certfile",
+        "crl_check", "crl_check_all", "log_session_info",
+    )
+    _defaults = {
+        "enable": False, "cafile": None, "capath": None, "protocols": None, "cipher_suite": None, "keyfile": None,
+        "cert_blacklist": None, "certfile": None, "crl_check": False, "crl_check_all": False,
+        "log_session_info": False,
+    }
+    enable: bool
+    cafile: Optional[str]
+    capath: Optional[str]
+    protocols: Optional[str]
+    cipher_suite: Optional[str]
+    keyfile: Optional[str]
+    cert_blacklist: Optional[str]
+    certfile: Optional[str]
+    crl_check: bool
+    crl_check_all: bool
+    log_session_info: bool
 
 
-@dataclass(frozen=True)
-class LuaConfig:
+class LuaConfig(Frozen):
     """The ``lua`` dict of the spec."""
 
-    system_path: str = "/usr/local/aerospike/lua"
-    user_path: str = "./"
+    __slots__ = _fields = ("system_path", "user_path")
+    _defaults = {"system_path": "/usr/local/aerospike/lua", "user_path": "./"}
+    system_path: str
+    user_path: str
 
 
-@dataclass(frozen=True)
-class ClientConfig:
+_NO_TLS = TlsConfig()
+
+
+class ClientConfig(Frozen):
     """Everything the client needs from its config dict, checked."""
 
+    __slots__ = _fields = (
+        "hosts", "policies", "lua", "tls", "shm", "use_shared_connection", "serializer", "deserializer",
+        "thread_pool_size", "max_socket_idle", "max_conns_per_node", "batch_direct", "tend_interval",
+        "compression_threshold", "cluster_name", "unpickle_python_blobs", "conn_timeout", "strict_types",
+    )
+    _compared = tuple(name for name in _fields if name != "policies")
+    _defaults = {
+        "lua": LuaConfig(),
+        "tls": _NO_TLS,
+        "shm": None,
+        "use_shared_connection": False,
+        "serializer": None,
+        "deserializer": None,
+        "thread_pool_size": DEFAULT_THREAD_POOL_SIZE,
+        "max_socket_idle": 0,
+        "max_conns_per_node": DEFAULT_MAX_CONNS_PER_NODE,
+        "batch_direct": False,
+        "tend_interval": DEFAULT_TEND_INTERVAL_MS,
+        "compression_threshold": 0,
+        "cluster_name": None,
+        "unpickle_python_blobs": True,
+        "conn_timeout": DEFAULT_CONN_TIMEOUT_MS,
+        # 3.0.0's strict_types (default True); False relaxes type checks of bin values and operations.
+        "strict_types": True,
+    }
     hosts: tuple[tuple[str, int, Optional[str]], ...]
-    policies: dict[str, Policy] = field(hash=False, compare=False)
-    lua: LuaConfig = LuaConfig()
-    tls: TlsConfig = TlsConfig()
-    shm: Optional[ShmConfig] = None
-    use_shared_connection: bool = False
-    serializer: Optional[Callable[[Any], Any]] = None
-    deserializer: Optional[Callable[[Any], Any]] = None
-    thread_pool_size: int = DEFAULT_THREAD_POOL_SIZE
-    max_socket_idle: int = 0
-    max_conns_per_node: int = DEFAULT_MAX_CONNS_PER_NODE
-    batch_direct: bool = False
-    tend_interval: int = DEFAULT_TEND_INTERVAL_MS
-    compression_threshold: int = 0
-    cluster_name: Optional[str] = None
-    unpickle_python_blobs: bool = True
-    conn_timeout: int = DEFAULT_CONN_TIMEOUT_MS
-    # 3.0.0's strict_types (default True); False relaxes type checks of bin values and operations.
-    strict_types: bool = True
+    policies: dict[str, Policy]
+    lua: LuaConfig
+    tls: TlsConfig
+    shm: Optional[ShmConfig]
+    use_shared_connection: bool
+    serializer: Optional[Callable[[Any], Any]]
+    deserializer: Optional[Callable[[Any], Any]]
+    thread_pool_size: int
+    max_socket_idle: int
+    max_conns_per_node: int
+    batch_direct: bool
+    tend_interval: int
+    compression_threshold: int
+    cluster_name: Optional[str]
+    unpickle_python_blobs: bool
+    conn_timeout: int
+    strict_types: bool
 
     def shm_key(self) -> Optional[int]:
         """The shared-memory key when shared-memory tending is on, else None: the configured `shm_key`, else
@@ -108,6 +146,9 @@ class ClientConfig:
         """
         secret = None
         if user is not None:
+            import hashlib  # only shared connections with a user need it
+            import hmac
+
             secret = hmac.new(_IDENTITY_KEY, (password or "").encode("utf-8"), hashlib.sha256).digest()
         return (self.hosts, self.cluster_name, self.tls, self.shm, user, secret, self.max_conns_per_node,
                 self.tend_interval, self.max_socket_idle)
@@ -125,7 +166,7 @@ class ClientConfig:
             max_socket_idle=float(self.max_socket_idle),
             user=user,
             password=password,
-            tls=asdict(self.tls) if self.tls.enable else None,
+            tls=self.tls.as_dict() if self.tls.enable else None,
             shm=self.shm,
             shm_key=self.shm_key(),
             fail_if_not_connected=True,
@@ -309,6 +350,8 @@ def _parse_shm(value: Any) -> Optional[ShmConfig]:
         if value is not None:
             _ignored("shm", value, "a dict")
         return None
+    from .shm.config import ShmConfig  # only configs with `shm` load the shared-memory package
+
     values: dict[str, Any] = {}
     for name, field_name in _SHM_KEYS:
         number = _int_value(value, name)
@@ -359,7 +402,7 @@ def parse_config(config: Any) -> ClientConfig:
     values: dict[str, Any] = {}
     if "lua" in config:
         values["lua"] = _parse_lua(config["lua"])
-    tls = _parse_tls(config["tls"]) if "tls" in config else TlsConfig()
+    tls = _parse_tls(config["tls"]) if "tls" in config else _NO_TLS
     values["tls"] = tls
     values["hosts"] = _parse_hosts(config)
     if "shm" in config:

@@ -15,14 +15,15 @@ from __future__ import annotations
 import _socket
 import builtins
 import errno
-import logging
 import struct
 from time import monotonic
 from typing import TYPE_CHECKING, Any, Optional
 
 if TYPE_CHECKING:
     import ssl
-from . import admin, exception
+
+    from . import admin
+from . import exception
 from .protocol import compression
 from .protocol.constants import (
     MAX_FRAME_SIZE,
@@ -36,8 +37,6 @@ from .protocol.constants import (
 from .protocol.errors import ProtocolError
 from .protocol.frame import unpack_header
 from .protocol.info import encode_info_request, parse_info_reply
-
-log = logging.getLogger("aerospike.connection")
 
 #: The result code of a network failure (AEROSPIKE_ERR_CONNECTION); the command loop retries on it.
 NETWORK_ERROR_CODE = -10  # exception.ConnectionError
@@ -331,6 +330,8 @@ class Connection:
 
         A refused login closes the connection and raises the server's error (InvalidUser, InvalidCredential...).
         """
+        from . import admin  # security only: not loaded by a client without a user
+
         body = self._admin_exchange(admin.login_request(credentials), timeout)
         try:
             return admin.parse_login_reply(body)
@@ -341,6 +342,8 @@ class Connection:
     def authenticate(self, user: str, session: admin.Session, timeout: Optional[float]) -> None:
         """Present a session token on this new connection; raises ExpiredSession / InvalidCredential when the
         token is no longer good (the connection stays open, so the caller may log in on it instead)."""
+        from . import admin
+
         body = self._admin_exchange(admin.authenticate_request(user, session), timeout)
         admin.parse_authenticate_reply(body)
 

@@ -14,7 +14,6 @@ from time import monotonic
 from typing import TYPE_CHECKING, Iterable, Optional
 
 from . import exception
-from .admin import Credentials, Session
 from .connection import Connection
 from .pool import ConnectionFactory, ConnectionPool
 from .protocol.constants import RESULT_EXPIRED_SESSION, RESULT_INVALID_CREDENTIAL, RESULT_NOT_AUTHENTICATED
@@ -23,6 +22,7 @@ from .snapshot import NodeRecord
 if TYPE_CHECKING:
     import ssl
 
+    from .admin import Credentials, Session
     from .cluster import ClusterConfig
 
 

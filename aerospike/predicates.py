@@ -11,7 +11,6 @@ text built with ``json.dumps``, as 3.0.0 did. Must not know the wire: query.py e
 
 from __future__ import annotations
 
-import json
 from typing import Any, Optional
 
 from ._constants import INDEX_GEO2DSPHERE, INDEX_NUMERIC, INDEX_STRING
@@ -97,6 +96,8 @@ def geo_within_radius(
         raise ParamError(
             ParamError.code, "Latitude, longitude and radius should be integer or double type, bin of string type"
         )
+    import json  # the geo predicates only: `import aerospike` does not load json
+
     shape = json.dumps({"type": "AeroCircle", "coordinates": [[long, lat], radius_meters]})
     return (PREDICATE_RANGE, INDEX_GEO2DSPHERE, bin, shape, None, index_type)
 
@@ -112,5 +113,7 @@ def geo_contains_point(bin: Any, long: Any, lat: Any, index_type: Any = INDEX_TY
     """Regions in the bin that contain the point (long, lat)."""
     if not (isinstance(bin, str) and _is_number(long) and _is_number(lat)):
         raise ParamError(ParamError.code, "Latitude and longitude should be integer or double type, bin of string type")
+    import json
+
     shape = json.dumps({"type": "Point", "coordinates": [long, lat]})
     return (PREDICATE_RANGE, INDEX_GEO2DSPHERE, bin, shape, None, index_type)

@@ -39,8 +39,7 @@ from ._constants import (
 from ._constants_current import OPERATOR_DELETE
 from .exception import AerospikeError, BinNameError, ClientError, ParamError, error_for_code
 from .key import Key
-from .ops import ResultShape, build_cdt_op, is_cdt_op
-from .ops.bit_ops import build_bin_op, is_bin_op
+from .ops import ResultShape, build_bin_op, build_cdt_op, is_bin_op, is_cdt_op
 from .ops.results import KIND_KEY_VALUE, flat_key_values
 from .policy import Policy
 from .protocol.compression import compress_frame

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import logging
 import threading
 from array import array
 from typing import TYPE_CHECKING, NamedTuple, Optional
 
 from . import exception
+from ._log import get_logger
 from .connection import Connection
 from .node import Authenticator, format_address
 from .protocol.errors import ProtocolError
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from .cluster import ClusterConfig
 
-log = logging.getLogger("aerospike.tend")
+log = get_logger("aerospike.tend")
 
 #: Consecutive failed tends after which a node is removed.
 MAX_TEND_FAILURES = 5

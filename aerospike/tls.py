@@ -7,13 +7,13 @@ without it.
 
 from __future__ import annotations
 
-import logging
 import ssl
 from typing import Any, Mapping, Optional
 
 from . import exception
+from ._log import get_logger
 
-log = logging.getLogger("aerospike.connection")
+log = get_logger("aerospike.connection")
 
 DEFAULT_TLS_PROTOCOLS = "-all +TLSv1.2"  # the spec's default for the `protocols` key
 _TLS_VERSIONS = {

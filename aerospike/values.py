@@ -23,10 +23,8 @@ spec; default True for compatibility), which returns Python blobs as raw bytearr
 
 from __future__ import annotations
 
-import json
-import pickle
 import struct
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from ._constants import SERIALIZER_JSON, SERIALIZER_NONE, SERIALIZER_PYTHON, SERIALIZER_USER
 from .exception import BinNameError, ClientError, ParamError
@@ -43,6 +41,15 @@ from .protocol.constants import (
 from .protocol.errors import ProtocolError
 from .protocol.message import Op
 from .protocol.particles import decode_value, encode_value
+
+if TYPE_CHECKING:
+    import json
+    import pickle
+else:  # loaded by the first GeoJSON, pickled or JSON-serialized value, not by `import aerospike`
+    from ._lazy import LazyModule
+
+    json = LazyModule("json", globals(), "json")
+    pickle = LazyModule("pickle", globals(), "pickle")
 
 _I64_UNPACK = struct.Struct(">q").unpack
 _I64_PACK = struct.Struct(">q").pack
@@ -257,7 +264,10 @@ def _param_error(error: ProtocolError) -> ParamError:
 
 
 _NULL = Null()
-_PICKLE_DUMPS = pickle.dumps
+
+
+def _PICKLE_DUMPS(value: Any) -> bytes:  # noqa: N802 - was `pickle.dumps` itself, bound at import
+    return pickle.dumps(value)
 
 
 class ValueCodec:

@@ -21,8 +21,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Optional
 
-import bcrypt
-
 from .constants import PROTO_HEADER_SIZE, PROTO_TYPE_ADMIN
 from .errors import ProtocolError
 from .frame import pack_header_into
@@ -134,6 +132,8 @@ def hash_password(password: str) -> bytes:
     of it (the Python bcrypt package refuses longer ones instead of ignoring the rest).
     """
     raw = password.encode("utf-8").split(b"\0", 1)[0]
+    import bcrypt  # loaded by the first login or password change, not by every import of this module
+
     return bcrypt.hashpw(raw[:BCRYPT_MAX_PASSWORD], PASSWORD_SALT)
 
 

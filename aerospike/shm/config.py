@@ -5,8 +5,9 @@ Owns the defaults and the checks of the `shm` config dict; the client's config p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Mapping, Optional
+
+from aerospike._frozen import Frozen
 
 DEFAULT_SHM_KEY = 0xA7000000
 DEFAULT_MAX_NODES = 16
@@ -14,18 +15,24 @@ DEFAULT_MAX_NAMESPACES = 8
 DEFAULT_TAKEOVER_THRESHOLD_SEC = 30
 
 
-@dataclass(frozen=True)
-class ShmConfig:
+class ShmConfig(Frozen):
     """`max_nodes`, `max_namespaces`, `takeover_threshold_sec` and `shm_key`.
 
     `shm_key` is None when the config does not name one: the client then uses DEFAULT_SHM_KEY, or, with
     `use_shared_connection`, a key derived from the cluster (the spec's implicit per-host key).
     """
 
-    max_nodes: int = DEFAULT_MAX_NODES
-    max_namespaces: int = DEFAULT_MAX_NAMESPACES
-    takeover_threshold_sec: float = DEFAULT_TAKEOVER_THRESHOLD_SEC
-    shm_key: Optional[int] = None
+    __slots__ = _fields = ("max_nodes", "max_namespaces", "takeover_threshold_sec", "shm_key")
+    _defaults = {
+        "max_nodes": DEFAULT_MAX_NODES,
+        "max_namespaces": DEFAULT_MAX_NAMESPACES,
+        "takeover_threshold_sec": DEFAULT_TAKEOVER_THRESHOLD_SEC,
+        "shm_key": None,
+    }
+    max_nodes: int
+    max_namespaces: int
+    takeover_threshold_sec: float
+    shm_key: Optional[int]
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> ShmConfig:

@@ -12,11 +12,11 @@ Must not know snapshots, tending or the cluster; tending.py decides what to publ
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 from typing import Callable, Optional
 
+from aerospike._log import get_logger
 from aerospike.shm.layout import (
     CLAIMED_AT_OFFSET,
     HEARTBEAT_OFFSET,
@@ -29,7 +29,7 @@ from aerospike.shm.layout import (
 )
 from aerospike.shm.segment import Segment
 
-log = logging.getLogger("aerospike.shm")
+log = get_logger("aerospike.shm")
 
 #: Longest wait for the `.meta` lock when claiming or publishing; it is only ever held for microseconds.
 META_LOCK_TIMEOUT = 1.0

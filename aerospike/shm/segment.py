@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import logging
 import mmap
 import os
 import tempfile
@@ -26,9 +25,10 @@ from typing import Optional
 import posix_ipc
 
 from aerospike import exception
+from aerospike._log import get_logger
 from aerospike.shm.layout import HEADER_SIZE, SegmentLayout, read_header
 
-log = logging.getLogger("aerospike.shm")
+log = get_logger("aerospike.shm")
 
 SEGMENT_MODE = 0o600
 NAME_PREFIX = "aerospike-shm-"

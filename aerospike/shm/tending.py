@@ -10,7 +10,6 @@ Must not know the byte layout (layout.py), the locks (segment.py), or the rules 
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 import time
@@ -18,6 +17,7 @@ import weakref
 from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from aerospike import exception
+from aerospike._log import get_logger
 from aerospike.shm.election import Election
 from aerospike.shm.layout import (
     GENERATION_OFFSET,
@@ -35,7 +35,7 @@ from aerospike.snapshot import ClusterSnapshot
 if TYPE_CHECKING:
     from aerospike.cluster import Cluster, ClusterConfig
 
-log = logging.getLogger("aerospike.shm")
+log = get_logger("aerospike.shm")
 
 _READ_ATTEMPTS = 64  # seqlock retries before keeping the current view (a writer died mid-publish)
 _START_POLL = 0.01
