@@ -11,7 +11,6 @@ from __future__ import annotations
 import struct
 from typing import Any, Callable, Optional
 
-from . import cdt
 from .constants import (
     PARTICLE_BLOB,
     PARTICLE_BOOL,
@@ -36,7 +35,9 @@ __all__ = ["Fallback", "decode_value", "encode_geojson", "encode_value", "decode
 
 # fallback(value) -> (particle_type, payload). For PARTICLE_GEOJSON the payload is the JSON text; the cell
 # header the bin form needs is added here, so one fallback serves bins and values inside lists and maps.
-Fallback = cdt.Fallback
+# What encodes a value of a type the particles do not cover (cdt.Fallback). cdt.py (msgpack, and through it
+# datetime) is imported by the first list or map value, not by every client (docs/internals.md, "Startup").
+Fallback = Callable[[Any], "tuple[int, bytes | bytearray]"]
 GeoFactory = Callable[[str], Any]
 BlobFactory = Callable[[int, bytes], Any]
 
@@ -94,11 +95,15 @@ def _encode_none(value: None, fallback: Optional[Fallback], bool_as_int: bool) -
 
 
 def _encode_list(value: list, fallback: Optional[Fallback], bool_as_int: bool) -> tuple[int, bytes]:
-    return PARTICLE_LIST, cdt.pack(value, fallback, bool_as_int=bool_as_int)
+    from .cdt import pack
+
+    return PARTICLE_LIST, pack(value, fallback, bool_as_int=bool_as_int)
 
 
 def _encode_map(value: dict, fallback: Optional[Fallback], bool_as_int: bool) -> tuple[int, bytes]:
-    return PARTICLE_MAP, cdt.pack(value, fallback, bool_as_int=bool_as_int)
+    from .cdt import pack
+
+    return PARTICLE_MAP, pack(value, fallback, bool_as_int=bool_as_int)
 
 
 def _encode_other(value: Any, fallback: Optional[Fallback], bool_as_int: bool) -> tuple[int, bytes]:
@@ -205,7 +210,9 @@ def _decode_bool(data: bytes, geo: Any, blob: Any, preserved: bool) -> bool:
 
 
 def _decode_cdt(data: bytes, geo: Any, blob: Any, preserved: bool) -> Any:
-    return cdt.unpack(data, geo, blob, preserved_map_as_list=preserved)
+    from .cdt import unpack
+
+    return unpack(data, geo, blob, preserved_map_as_list=preserved)
 
 
 def _decode_geojson(data: bytes, geo: Optional[GeoFactory], blob: Any, preserved: bool) -> Any:
