@@ -18,7 +18,7 @@ try:  # OpenSSL builds may lack RIPEMD-160; pycryptodome always has it.
     try:  # OpenSSL's own module: `hashlib` would also set up every other algorithm (about 1.5 ms at import)
         from _hashlib import new as _new_hash
     except ImportError:  # pragma: no cover - a build without OpenSSL
-        from hashlib import new as _new_hash
+        from hashlib import new as _new_hash  # type: ignore[assignment]
 
     _RIPEMD160 = _new_hash("ripemd160")
 

@@ -14,7 +14,8 @@ import base64
 import binascii
 import threading
 from array import array
-from typing import TYPE_CHECKING, NamedTuple, Optional
+from collections import namedtuple
+from typing import TYPE_CHECKING, Optional
 
 from . import exception
 from ._log import get_logger
@@ -46,22 +47,30 @@ _SECURITY_REFUSALS = frozenset((80, 81))  # info answered "not authenticated" / 
 # Parsers of tend info replies (pure).
 
 
-class Peer(NamedTuple):
+# collections.namedtuple, not typing.NamedTuple: the same tuple class, made in a tenth of the time (typing checks
+# and compiles every annotation), and this module is imported by every connect (docs/internals.md, "Startup").
+class Peer(namedtuple("Peer", ("name", "tls_name", "addresses"))):
     """One entry of a `peers-*` reply: node id, TLS name (None if empty) and its addresses."""
+
+    __slots__ = ()
 
     name: str
     tls_name: Optional[str]
     addresses: tuple[tuple[str, int], ...]
 
 
-class PeersReply(NamedTuple):
+class PeersReply(namedtuple("PeersReply", ("generation", "default_port", "peers"))):
+    __slots__ = ()
+
     generation: int
     default_port: int
     peers: tuple[Peer, ...]
 
 
-class NamespaceReplicas(NamedTuple):
+class NamespaceReplicas(namedtuple("NamespaceReplicas", ("regime", "replica_count", "bitmaps"))):
     """One namespace of a `replicas` reply: regime, replica count and one 512-byte bitmap per replica."""
+
+    __slots__ = ()
 
     regime: int
     replica_count: int
