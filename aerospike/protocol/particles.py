@@ -9,7 +9,7 @@ come back through caller-given factories.
 from __future__ import annotations
 
 import struct
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from .constants import (
     PARTICLE_BLOB,
@@ -31,15 +31,18 @@ from .constants import (
 )
 from .errors import ProtocolError
 
-__all__ = ["Fallback", "decode_value", "encode_geojson", "encode_value", "decode_geojson"]
+__all__ = ["decode_value", "encode_geojson", "encode_value", "decode_geojson"]
 
 # fallback(value) -> (particle_type, payload). For PARTICLE_GEOJSON the payload is the JSON text; the cell
 # header the bin form needs is added here, so one fallback serves bins and values inside lists and maps.
-# What encodes a value of a type the particles do not cover (cdt.Fallback). cdt.py (msgpack, and through it
-# datetime) is imported by the first list or map value, not by every client (docs/internals.md, "Startup").
-Fallback = Callable[[Any], "tuple[int, bytes | bytearray]"]
-GeoFactory = Callable[[str], Any]
-BlobFactory = Callable[[int, bytes], Any]
+# cdt.py (msgpack, and through it datetime) is imported by the first list or map value, not by every client; the
+# type aliases below exist for the type checker only (docs/internals.md, "Startup").
+if TYPE_CHECKING:
+    # What encodes a value of a type the particles do not cover (cdt.Fallback).
+    Fallback = Callable[[Any], tuple[int, bytes | bytearray]]
+    GeoFactory = Callable[[str], Any]
+    BlobFactory = Callable[[int, bytes], Any]
+    _Encoder = Callable[[Any, Optional[Fallback], bool], tuple[int, bytes]]
 
 _INT64 = struct.Struct(">q")
 _DOUBLE = struct.Struct(">d")
@@ -120,8 +123,6 @@ def _encode_other(value: Any, fallback: Optional[Fallback], bool_as_int: bool) -
         return PARTICLE_GEOJSON, _GEO_REQUEST_HEADER + bytes(payload)
     return particle_type, bytes(payload)
 
-
-_Encoder = Callable[[Any, Optional[Fallback], bool], "tuple[int, bytes]"]
 
 _ENCODERS: dict[type, _Encoder] = {
     int: _encode_int,
