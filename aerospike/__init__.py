@@ -19,6 +19,7 @@ from ._constants import (
     LOG_LEVEL_WARN,
 )
 from ._constants_current import *  # noqa: F403
+from .cdt_types import CDTInfinite, CDTWildcard, KeyOrderedDict
 from .client import Client
 from .exception import ParamError
 from .key import calc_digest as _calc_digest
@@ -171,7 +172,10 @@ def geojson(geojson_str: Any) -> GeoJSON:
 
 
 __all__ = [  # noqa: F405
+    "CDTInfinite",
+    "CDTWildcard",
     "Client",
+    "KeyOrderedDict",
     "Query",
     "Scan",
     "predicates",

@@ -127,11 +127,26 @@ def _convert_dict(value: dict, context: _Context) -> dict:
     }
 
 
+# The client's CDTWildcard / CDTInfinite values (recognised by class name, so this layer imports no client class)
+# are packed as a placeholder ext that _packb turns into the three sentinel bytes: msgpack has no byte lengths
+# above a value, so the swap is safe, and the 16-byte mark cannot come from a user's str or bytes value.
+_SENTINEL_CODE = 0x7F
+_SENTINEL_MARK = b"\x9a\x17AS-CDT-SENTINEL"[:16]
+_SENTINEL_VALUES = {"CDTWildcard": b"\x00", "CDTInfinite": b"\x01"}
+_SENTINEL_BYTES = {
+    bytes((0xC7, len(_SENTINEL_MARK) + 1, _SENTINEL_CODE)) + _SENTINEL_MARK + flag: b"\xd4\xff" + flag
+    for flag in _SENTINEL_VALUES.values()
+}
+
+
 def _convert_other(value: Any, context: _Context) -> Any:
     # Subclasses of the supported types behave like their base; anything else goes to the fallback.
     order = _MAP_TYPES.get(type(value))
     if order is not None:
         return _convert_ordered_map(value.items(), order, context)
+    sentinel = _SENTINEL_VALUES.get(type(value).__name__)
+    if sentinel is not None:
+        return msgpack.ExtType(_SENTINEL_CODE, _SENTINEL_MARK + sentinel)
     if isinstance(value, bool):
         return _convert_bool(value, context)
     if isinstance(value, int):
@@ -226,7 +241,7 @@ def _convert_ordered_map(items: Iterable[tuple[Any, Any]], order: int, context: 
 
 def _packb(converted: Any) -> bytes:
     try:
-        return msgpack.packb(
+        packed: bytes = msgpack.packb(
             converted,
             use_bin_type=True,
             use_single_float=False,
@@ -235,6 +250,10 @@ def _packb(converted: Any) -> bytes:
         )
     except (OverflowError, ValueError, TypeError) as error:
         raise ProtocolError(f"cannot encode value: {error}") from error
+    if _SENTINEL_MARK in packed:
+        for placeholder, sentinel in _SENTINEL_BYTES.items():
+            packed = packed.replace(placeholder, sentinel)
+    return packed
 
 
 def pack(value: Any, fallback: Optional[Fallback] = None, *, bool_as_int: bool = True) -> bytes:

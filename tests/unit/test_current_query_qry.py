@@ -439,3 +439,17 @@ def test_max_records_is_shared_out_over_nodes(monkeypatch: pytest.MonkeyPatch) -
     assert status["retry"] is False and all(part[2] for key, part in status.items() if isinstance(key, int))
 
 
+
+
+# ------------------------------------------------------------------------------------------------ CDT value types
+
+
+def test_key_ordered_dict_wildcard_and_infinite_pack_as_19x_does() -> None:
+    from aerospike.protocol.cdt import pack
+
+    assert issubclass(aerospike.KeyOrderedDict, dict)
+    assert pack(aerospike.KeyOrderedDict({"b": 1, "a": 2})) == bytes.fromhex("83c70001c0a2036102a2036201")
+    assert pack([1, aerospike.CDTWildcard()]) == bytes.fromhex("9201d4ff00")
+    assert pack([1, aerospike.CDTInfinite(), "x"]) == bytes.fromhex("9301d4ff01a20378")
+    # A user's bytes value never turns into a sentinel.
+    assert pack([b"\xd4\xff\x00"]) == bytes.fromhex("91a404d4ff00")
