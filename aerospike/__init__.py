@@ -19,7 +19,6 @@ from ._constants import (
     LOG_LEVEL_WARN,
 )
 from ._constants_current import *  # noqa: F403
-from .cdt_types import CDTInfinite, CDTWildcard, KeyOrderedDict
 from .client import Client
 from .exception import ParamError
 from .key import calc_digest as _calc_digest
@@ -28,6 +27,7 @@ from .values import GeoJSON, Null, set_deserializer, set_serializer, unset_seria
 if TYPE_CHECKING:
     import logging
 
+    from .cdt_types import CDTInfinite, CDTWildcard, KeyOrderedDict
     from .query import Query
     from .scan import Scan
 
@@ -40,7 +40,14 @@ null = Null
 # `import aerospike` loads what a connected get/put needs and nothing else (docs/internals.md, "Startup"):
 # these module attributes are loaded on first access. `logger` is the "aerospike" logger of the standard
 # logging module, which aerospike._log sets up (a NullHandler: 3.0.0 logged nothing unless asked to).
-_LAZY = {"Query": ".query", "Scan": ".scan"}
+# The current API's value types load protocol/cdt.py (msgpack, datetime) with them: KeyOrderedDict registers there.
+_LAZY = {
+    "Query": ".query",
+    "Scan": ".scan",
+    "KeyOrderedDict": ".cdt_types",
+    "CDTWildcard": ".cdt_types",
+    "CDTInfinite": ".cdt_types",
+}
 
 
 def __getattr__(name: str) -> Any:

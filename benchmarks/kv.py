@@ -53,7 +53,9 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
 
 
 def _startup(args: argparse.Namespace) -> None:
-    """In this fresh interpreter: `import aerospike`, then connect + the first command, then the RSS."""
+    """In this fresh interpreter: `import aerospike`, then connect + the first command, then the RSS (and its
+    growth over the RSS before the import: the two clients' interpreters start from different site-packages)."""
+    base_rss = _rss_kib()
     start = time.perf_counter()
     import aerospike
 
@@ -67,7 +69,8 @@ def _startup(args: argparse.Namespace) -> None:
     rss = _rss_kib()
     client.close()
     print(json.dumps({"client": args.client, "workload": "startup", "import_ms": (imported - start) * 1e3,
-                      "connect_ms": (connected - imported) * 1e3, "rss_kib": rss}))
+                      "connect_ms": (connected - imported) * 1e3, "rss_kib": rss,
+                      "rss_growth_kib": rss - base_rss}))
 
 
 def _client_loop(args: argparse.Namespace, worker: int, out: Any) -> None:

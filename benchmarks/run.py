@@ -199,19 +199,23 @@ def startup_rows(pythons: dict[str, str], args: argparse.Namespace) -> None:
                 return
             samples[client].append(row)
     medians = {
-        client: {figure: statistics.median(row[figure] for row in rows) for figure in ("import_ms", "connect_ms", "rss_kib")}
+        client: {figure: statistics.median(row[figure] for row in rows)
+                 for figure in ("import_ms", "connect_ms", "rss_kib", "rss_growth_kib")}
         for client, rows in samples.items()
     }
     official = medians.get("official")
     print()
-    print(f"{'startup':9} {'client':9} {'import ms':>10} {'connect+1st ms':>15} {'RSS MiB':>8}   (medians of {args.startup_runs})")
+    print(f"{'startup':9} {'client':9} {'import ms':>10} {'connect+1st ms':>15} {'RSS MiB':>8} {'RSS +MiB':>9}"
+          f"   (medians of {args.startup_runs}; RSS +: growth from before the import)")
     for client, row in medians.items():
         ratio = ""
         if official and client != "official":
             ratio = (f"  {row['import_ms'] / official['import_ms']:.2f}x import, "
                      f"{row['connect_ms'] / official['connect_ms']:.2f}x connect, "
-                     f"{row['rss_kib'] - official['rss_kib']:+.0f} KiB RSS")
-        print(f"{'startup':9} {client:9} {row['import_ms']:10.1f} {row['connect_ms']:15.2f} {row['rss_kib'] / 1024:8.1f}{ratio}")
+                     f"{row['rss_kib'] - official['rss_kib']:+.0f} KiB RSS, "
+                     f"{row['rss_growth_kib'] - official['rss_growth_kib']:+.0f} KiB RSS growth")
+        print(f"{'startup':9} {client:9} {row['import_ms']:10.1f} {row['connect_ms']:15.2f} {row['rss_kib'] / 1024:8.1f}"
+              f" {row['rss_growth_kib'] / 1024:9.1f}{ratio}")
     print()
 
 

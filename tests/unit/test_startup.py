@@ -42,6 +42,7 @@ NOT_IMPORTED = (
     "aerospike.batch",
     "aerospike.udf",
     "aerospike.cluster",
+    "aerospike.cdt_types",
 )
 
 
@@ -83,6 +84,7 @@ def test_lazy_public_names_load_on_first_access() -> None:
             "predicates": predicates.__name__,
             "exception": aerospike.exception.RecordNotFound is RecordNotFound,
             "constant": aerospike.OP_LIST_APPEND,
+            "cdt_types": [aerospike.KeyOrderedDict.__module__, aerospike.CDTWildcard.__name__],
             "star": sorted(name for name in ("Query", "Scan", "client", "exception") if name in aerospike.__all__),
         }
         from aerospike.ops import METHODS, build_cdt_op, read_map_policy
@@ -99,6 +101,7 @@ def test_lazy_public_names_load_on_first_access() -> None:
         "predicates": "aerospike.predicates",
         "exception": True,
         "constant": 1001,
+        "cdt_types": ["aerospike.cdt_types", "CDTWildcard"],
         "star": ["Query", "Scan", "client", "exception"],
         "ops": [True, True],
         "shm": "aerospike.shm.tending",
