@@ -54,6 +54,7 @@ class Client(CdtMethods, AdminMethods):
     def __init__(self, config: Any) -> None:
         self._config: ClientConfig = parse_config(config)
         self._resolve = Resolver(self._config.policies).resolve
+        self._policies = self._config.policies  # the defaults: what _resolve gives for no policy
         self._codec = ValueCodec(
             self._config.serializer,
             self._config.deserializer,
@@ -176,16 +177,16 @@ class Client(CdtMethods, AdminMethods):
         if cluster is None:
             raise _not_connected()
         k = parse_key(key)
-        read_policy = self._resolve("read", policy)
+        if policy is None:
+            read_policy = self._policies["read"]
+            parser = rc.get_body_parser(k, self._codec)
+        else:
+            read_policy = self._resolve("read", policy)
+            parser = rc.get_body_parser(k, self._codec, read_policy.key == POLICY_KEY_SEND)
         try:
             return self._execute(  # type: ignore[no-any-return]
-                cluster,
-                read_policy,
-                rc.encode_get(k, read_policy),
-                k.namespace,
-                k.partition_id,
-                False,
-                rc.get_parser(k, self._codec, policy is not None and read_policy.key == POLICY_KEY_SEND),
+                cluster, read_policy, rc.encode_get(k, read_policy), k.namespace, k.partition_id, False, parser, None,
+                True,
             )
         except exception.AerospikeError as error:
             raise _for_record(error, key, None)
@@ -199,7 +200,8 @@ class Client(CdtMethods, AdminMethods):
         request = rc.encode_select(k, bins, read_policy)
         try:
             return self._execute(  # type: ignore[no-any-return]
-                cluster, read_policy, request, k.namespace, k.partition_id, False, rc.select_parser(k, self._codec)
+                cluster, read_policy, request, k.namespace, k.partition_id, False, rc.select_body_parser(k, self._codec),
+                None, True,
             )
         except exception.AerospikeError as error:
             raise _for_record(error, key, None)
@@ -212,7 +214,7 @@ class Client(CdtMethods, AdminMethods):
         request = rc.encode_exists(k, read_policy)
         try:
             return self._execute(  # type: ignore[no-any-return]
-                cluster, read_policy, request, k.namespace, k.partition_id, False, rc.exists_parser(k)
+                cluster, read_policy, request, k.namespace, k.partition_id, False, rc.exists_body_parser(k), None, True
             )
         except exception.AerospikeError as error:
             raise _for_record(error, key, None)
@@ -248,7 +250,7 @@ class Client(CdtMethods, AdminMethods):
             write_policy = self._resolve("write", policy)
             request = rc.encode_put(k, ops, meta, write_policy)
             return self._execute(  # type: ignore[no-any-return]
-                cluster, write_policy, request, k.namespace, k.partition_id, True, rc.status_parser()
+                cluster, write_policy, request, k.namespace, k.partition_id, True, rc.status_body_parse, None, True
             )
         except exception.AerospikeError as error:
             raise _for_record(error, key, bins)
@@ -271,7 +273,7 @@ class Client(CdtMethods, AdminMethods):
                 meta = None
             request = rc.encode_remove(k, meta, remove_policy)
             return self._execute(  # type: ignore[no-any-return]
-                cluster, remove_policy, request, k.namespace, k.partition_id, True, rc.status_parser()
+                cluster, remove_policy, request, k.namespace, k.partition_id, True, rc.status_body_parse, None, True
             )
         except exception.AerospikeError as error:
             raise _for_record(error, key, None)
@@ -300,7 +302,7 @@ class Client(CdtMethods, AdminMethods):
                 ops.append(Op(OP_WRITE, PARTICLE_NULL, name, b""))
             request = rc.encode_put(k, ops, meta, write_policy, "remove_bin")
             return self._execute(  # type: ignore[no-any-return]
-                cluster, write_policy, request, k.namespace, k.partition_id, True, rc.status_parser()
+                cluster, write_policy, request, k.namespace, k.partition_id, True, rc.status_body_parse, None, True
             )
         except exception.AerospikeError as error:
             raise _for_record(error, key, None)
@@ -312,7 +314,9 @@ class Client(CdtMethods, AdminMethods):
             k = parse_key(key)
             operate_policy = self._resolve("operate", policy)
             spec = rc.encode_operate(k, [operation], meta, operate_policy, self._codec)
-            self._execute(cluster, operate_policy, spec.request, k.namespace, k.partition_id, True, rc.status_parser())
+            self._execute(
+                cluster, operate_policy, spec.request, k.namespace, k.partition_id, True, rc.status_body_parse, None, True
+            )
         except exception.AerospikeError as error:
             raise _for_record(error, key, bin)
         return 0
@@ -341,12 +345,9 @@ class Client(CdtMethods, AdminMethods):
             spec = rc.encode_operate(k, list, meta, operate_policy, self._codec, ordered)
             if policy is None and not spec.is_write:
                 operate_policy = self._read_operate_policy()  # 3.0.0: reads retry twice by default
-            if ordered:
-                parser = rc.operate_ordered_parser(k, self._codec, spec)
-            else:
-                parser = rc.operate_parser(k, self._codec, spec)
+            parser = rc.operate_body_parser(k, self._codec, spec, ordered)
             return self._execute(  # type: ignore[no-any-return]
-                cluster, operate_policy, spec.request, k.namespace, k.partition_id, spec.is_write, parser
+                cluster, operate_policy, spec.request, k.namespace, k.partition_id, spec.is_write, parser, None, True
             )
         except exception.AerospikeError as error:
             raise _for_record(error, key, None)

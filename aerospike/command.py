@@ -81,14 +81,17 @@ def execute(
     namespace: str,
     partition_id: int,
     is_write: bool,
-    parse: Callable[[Message], T],
+    parse: Callable[[Any], T],
     fixed_node: Optional[Node] = None,
+    raw: bool = False,
 ) -> T:
     """Send `request` to the node owning the partition (retrying per policy) and return parse(reply message).
 
     `policy` supplies total_timeout, socket_timeout, sleep_between_retries (ms), max_retries and replica.
     A write whose request was sent before the final failure raises with in_doubt=True. `fixed_node` sends every
-    attempt to that node instead (see execute_on_node).
+    attempt to that node instead (see execute_on_node). With `raw`, parse receives the reply's frame body
+    (bytes) and decodes it itself (record_commands' direct decoders): its ProtocolError means a malformed
+    message, as decode_message's does.
     """
     # _timeouts(policy), inlined: this is every single-record command's path.
     total = policy.total_timeout
@@ -121,7 +124,7 @@ def execute(
                 )
         if node is not None:
             timeout = socket_timeout
-            if deadline:
+            if deadline and attempt:  # the first attempt's socket timeout is already within total_timeout
                 remaining = deadline - monotonic()
                 if remaining <= 0:
                     break
@@ -143,7 +146,8 @@ def execute(
                     proto_type, body = connection.read_frame(timeout)
                     if proto_type != PROTO_TYPE_MESSAGE:
                         raise ProtocolError(f"proto type {proto_type} where a message was expected")
-                    message = decode_message(body, 0)[0]
+                    if not raw:
+                        message = decode_message(body, 0)[0]
                 except exception.AerospikeError as failure:
                     pool.discard(connection)
                     if failure.code not in _RETRYABLE:
@@ -154,6 +158,23 @@ def execute(
                     pool.discard(connection)
                     raise _final(_malformed(node, failure), is_write) from None
                 else:
+                    if raw:
+                        try:
+                            result = parse(body)
+                        except ProtocolError as failure:
+                            pool.discard(connection)
+                            raise _final(_malformed(node, failure), is_write) from None
+                        except BaseException as failure:
+                            pool.checkin(connection)
+                            if node.failures:
+                                node.failures = 0
+                            if isinstance(failure, exception.AerospikeError):
+                                raise _from_node(failure, node) from None
+                            raise
+                        pool.checkin(connection)
+                        if node.failures:
+                            node.failures = 0
+                        return result
                     pool.checkin(connection)
                     if node.failures:
                         node.failures = 0

@@ -202,7 +202,9 @@ class Connection:
 
         A compressed frame (type 4) is inflated and its inner frame returned in its place.
         """
-        deadline = None if timeout is None else monotonic() + timeout
+        # One clock read serves the deadline and last_used (the idle clock may start at the recv's beginning).
+        started = monotonic()
+        deadline = None if timeout is None else started + timeout
         try:
             if timeout is None or int(timeout * 1000.0 + 0.999) != self._timeout_ms or timeout <= 0:
                 self._set_timeout(timeout)
@@ -221,7 +223,7 @@ class Connection:
                         and received == PROTO_HEADER_SIZE + length
                     ):
                         self._end = 0
-                        self.last_used = monotonic()
+                        self.last_used = started
                         return PROTO_TYPE_MESSAGE, bytes(self._view[PROTO_HEADER_SIZE:received])
             if self._end - self._start < PROTO_HEADER_SIZE:
                 self._fill(PROTO_HEADER_SIZE, deadline)

@@ -141,6 +141,28 @@ def _check_set(set_name: Any) -> bytes:
     return _c_string(set_name)
 
 
+# (namespace, set) -> (namespace bytes, set bytes, a hasher fed the set bytes), for the names the fast path takes.
+_TARGETS: dict[tuple[str, str], tuple[bytes, bytes, Any]] = {}
+_TARGETS_MAX = 512
+
+
+def _target(namespace: str, set_name: str) -> Optional[tuple[bytes, bytes, Any]]:
+    """The _TARGETS entry of str names the fast path takes (non-empty, within the server's limits, no NUL),
+    cached; None for any other names (make_key then checks them)."""
+    ns_bytes = namespace.encode("utf-8")
+    set_bytes = set_name.encode("utf-8")
+    if not (
+        0 < len(ns_bytes) <= _MAX_NAMESPACE and 0 < len(set_bytes) <= _MAX_SET and b"\0" not in ns_bytes + set_bytes
+    ):
+        return None
+    hasher = _new_hasher()
+    hasher.update(set_bytes)
+    if len(_TARGETS) >= _TARGETS_MAX:
+        _TARGETS.clear()
+    target = _TARGETS[(namespace, set_name)] = (ns_bytes, set_bytes, hasher)
+    return target
+
+
 def parse_key(key: Any) -> Key:
     """Validate a spec key tuple (or key dict) and compute its digest and partition id.
 
@@ -152,11 +174,9 @@ def parse_key(key: Any) -> Key:
         # out of range, goes through make_key, which raises the proper error.
         namespace, set_name, user_key = key
         if type(namespace) is str and type(set_name) is str:
-            ns_bytes = namespace.encode("utf-8")
-            set_bytes = set_name.encode("utf-8")
-            if 0 < len(ns_bytes) <= _MAX_NAMESPACE and 0 < len(set_bytes) <= _MAX_SET and b"\0" not in (
-                ns_bytes + set_bytes
-            ):
+            target = _TARGETS.get((namespace, set_name)) or _target(namespace, set_name)
+            if target is not None:
+                ns_bytes, set_bytes, set_hasher = target
                 kind = type(user_key)
                 if kind is str and "\0" not in user_key:
                     key_field = _STRING_TYPE + user_key.encode("utf-8")
@@ -164,8 +184,8 @@ def parse_key(key: Any) -> Key:
                     key_field = _INTEGER_TYPE + _INT64.pack(user_key)
                 else:
                     return make_key(namespace, set_name, user_key)
-                hasher = _new_hasher()  # _ripemd160(set_bytes + key_field), inlined
-                hasher.update(set_bytes + key_field)
+                hasher = set_hasher.copy()  # _ripemd160(set_bytes + key_field), the set's part hashed once
+                hasher.update(key_field)
                 computed = hasher.digest()
                 # Key.__init__'s stores without its Python-level call (hot path).
                 parsed = _new_key(Key)

@@ -67,6 +67,7 @@ from .protocol.constants import (
     INFO3_REPLACE_ONLY,
     INFO3_SC_READ_TYPE,
     INFO3_UPDATE_ONLY,
+    MSG_HEADER_SIZE,
     OP_APPEND,
     OP_INCR,
     OP_PREPEND,
@@ -83,7 +84,16 @@ from .protocol.constants import (
 )
 from .protocol.constants import OP_DELETE as _OP_DELETE
 from .protocol.errors import ProtocolError
-from .protocol.message import Message, Op, encode_fields, encode_message_with_fields
+from .protocol.message import (
+    Message,
+    Op,
+    decode_message,
+    encode_fields,
+    encode_message_with_fields,
+    read_ops,
+    skip_fields,
+    unpack_message_header,
+)
 from .values import BIN_NAME_TOO_LONG, MAX_BIN_NAME, Null, ValueCodec, bin_name_length, c_bin_name
 
 __all__ = [
@@ -719,13 +729,17 @@ def operate_results(spec: OperateSpec, message: Message, codec: ValueCodec) -> l
     request op gets one reply op (a nil one for an op without a value); without it only reads and list/map
     operations with a result do. Ops whose slot is NO_RESULT are left out.
     """
+    return _results_of_ops(spec, message.ops, codec)
+
+
+def _results_of_ops(spec: OperateSpec, ops: list[Op], codec: ValueCodec) -> list[tuple[str, Any]]:
     decode = codec.decode
     slots = spec.results
     count = len(slots)
     respond_all = spec.respond_all_ops
     found: list[tuple[str, Any]] = []
     cursor = 0
-    for op in message.ops:
+    for op in ops:
         index = cursor
         while index < count:
             name, slot = slots[index]
@@ -831,6 +845,130 @@ def status_parser() -> Callable[[Message], int]:
     """Parser of a write without results (put, touch, remove, ...): 0, the official client's return value."""
     return _status_parse_write
 
+
+# ------------------------------------------------------------------------------------------------ replies, raw
+
+# The parsers below take the reply's frame body itself (command.execute with raw=True) and decode it straight
+# into the result, with no Message or Op objects: each gives what its Message twin above gives for
+# decode_message(body)[0], and raises what decode_message or its twin would (ProtocolError for a malformed
+# message). tests/unit/test_fast_paths.py holds them to that.
+
+
+def _reply_head(body: bytes) -> tuple[int, int, int, int, int, int]:
+    """(result_code, generation, void_time, offset of the ops, n_ops, end) of a reply body, fields skipped."""
+    end = len(body)
+    if end < MSG_HEADER_SIZE:
+        raise ProtocolError("truncated message header")
+    header_size, _, _, _, _, code, generation, void_time, _, n_fields, n_ops = unpack_message_header(body, 0)
+    if header_size != MSG_HEADER_SIZE:
+        raise ProtocolError(f"message header size {header_size}, expected {MSG_HEADER_SIZE}")
+    offset = skip_fields(body, MSG_HEADER_SIZE, n_fields, end) if n_fields else MSG_HEADER_SIZE
+    return code, generation, void_time, offset, n_ops, end
+
+
+def _refused(body: bytes, offset: int, n_ops: int, end: int, code: int, is_write: bool) -> AerospikeError:
+    # The server's error, once the ops (an error reply has none) are known to be well formed.
+    if n_ops:
+        read_ops(body, offset, n_ops, end)
+    return error_for_code(code, in_doubt=is_write and code == RESULT_TIMEOUT)
+
+
+def get_body_parser(key: Key, codec: ValueCodec, report_user_key: bool = False) -> Callable[[bytes], tuple]:
+    """get_parser's twin over the raw reply body."""
+
+    def parse(body: bytes) -> tuple:
+        # _reply_head(body), inlined: every get goes through here.
+        end = len(body)
+        if end < MSG_HEADER_SIZE:
+            raise ProtocolError("truncated message header")
+        header_size, _, _, _, _, code, generation, void_time, _, n_fields, n_ops = unpack_message_header(body, 0)
+        if header_size != MSG_HEADER_SIZE:
+            raise ProtocolError(f"message header size {header_size}, expected {MSG_HEADER_SIZE}")
+        offset = skip_fields(body, MSG_HEADER_SIZE, n_fields, end) if n_fields else MSG_HEADER_SIZE
+        if code != RESULT_OK:
+            raise _refused(body, offset, n_ops, end, code, False)
+        return (
+            (key.namespace, key.set_name, key.user_key if report_user_key else None, bytearray(key.digest)),
+            {"ttl": NEVER_EXPIRES if void_time == 0 else ttl_from_void_time(void_time), "gen": generation},
+            codec.bins_at(body, offset, n_ops, end)[0],
+        )
+
+    return parse
+
+
+def select_body_parser(key: Key, codec: ValueCodec) -> Callable[[bytes], tuple]:
+    """select_parser's twin over the raw reply body."""
+
+    def parse(body: bytes) -> tuple:
+        code, generation, void_time, offset, n_ops, end = _reply_head(body)
+        if code != RESULT_OK:
+            raise _refused(body, offset, n_ops, end, code, False)
+        return (
+            key.as_tuple(),
+            {"ttl": ttl_from_void_time(void_time), "gen": generation},
+            codec.bins_at(body, offset, n_ops, end)[0],
+        )
+
+    return parse
+
+
+def exists_body_parser(key: Key) -> Callable[[bytes], tuple]:
+    """exists_parser's twin over the raw reply body."""
+
+    def parse(body: bytes) -> tuple:
+        code, generation, void_time, offset, n_ops, end = _reply_head(body)
+        if n_ops:
+            read_ops(body, offset, n_ops, end)
+        if code == RESULT_OK:
+            return key.as_tuple(), {"ttl": ttl_from_void_time(void_time), "gen": generation}
+        if code == RESULT_KEY_NOT_FOUND:
+            return key.as_tuple(), None
+        raise error_for_code(code, in_doubt=False)
+
+    return parse
+
+
+def status_body_parse(body: bytes) -> int:
+    """_status_parse_write's twin over the raw reply body (put, touch, remove, ...): 0."""
+    if len(body) < MSG_HEADER_SIZE:
+        raise ProtocolError("truncated message header")
+    header = unpack_message_header(body, 0)
+    if header[9] or header[10] or header[0] != MSG_HEADER_SIZE:
+        decode_message(body, 0)  # fields or ops in a write's reply (or a bad header): bounded, or refused
+    code = header[5]
+    if code != RESULT_OK:
+        raise error_for_code(code, in_doubt=code == RESULT_TIMEOUT)
+    return 0
+
+
+def operate_body_parser(
+    key: Key, codec: ValueCodec, spec: OperateSpec, ordered: bool = False
+) -> Callable[[bytes], tuple]:
+    """operate_parser's (operate_ordered_parser's with `ordered`) twin over the raw reply body."""
+    is_write = spec.is_write
+
+    def parse(body: bytes) -> tuple:
+        code, generation, void_time, offset, n_ops, end = _reply_head(body)
+        ops = read_ops(body, offset, n_ops, end)[0] if n_ops else []
+        if code != RESULT_OK:
+            raise error_for_code(code, in_doubt=is_write and code == RESULT_TIMEOUT)
+        results = _results_of_ops(spec, ops, codec)
+        return (
+            key.as_tuple(),
+            {"ttl": ttl_from_void_time(void_time), "gen": generation},
+            results if ordered else dict(results),
+        )
+
+    return parse
+
+
+__all__ += [
+    "exists_body_parser",
+    "get_body_parser",
+    "operate_body_parser",
+    "select_body_parser",
+    "status_body_parse",
+]
 
 __all__ += [
     "MAX_BIN_NAME",

@@ -39,7 +39,7 @@ from .protocol.constants import (
     PARTICLE_STRING,
 )
 from .protocol.errors import ProtocolError
-from .protocol.message import Op
+from .protocol.message import Op, read_ops, unpack_op_header
 from .protocol.particles import decode_value, encode_value
 
 if TYPE_CHECKING:
@@ -57,6 +57,8 @@ _INT64_MIN = -(1 << 63)
 _INT64_LIMIT = 1 << 63
 _new_tuple = tuple.__new__  # an Op without NamedTuple's Python-level __new__ (hot path)
 _F64_UNPACK = struct.Struct(">d").unpack
+_I64_UNPACK_FROM = struct.Struct(">q").unpack_from
+_F64_UNPACK_FROM = struct.Struct(">d").unpack_from
 
 __all__ = [
     "GeoJSON",
@@ -508,6 +510,38 @@ class ValueCodec:
             )
         except ProtocolError as error:
             raise ClientError(f"cannot decode a value of particle type {particle_type}: {error}") from None
+
+    def bins_at(self, body: bytes, offset: int, n_ops: int, end: int) -> tuple[dict[str, Any], int]:
+        """The bins dict of the `n_ops` ops at `offset` of a reply body (bytes), and the offset after them:
+        ``ops_to_bins(read_ops(...))`` without an Op per bin, with the same results and the same errors."""
+        bins: dict[str, Any] = {}
+        start = offset
+        plain_blobs = self.deserializer is None and _class_deserializer is None
+        try:
+            for _ in range(n_ops):
+                size, _op_type, particle_type, _version, name_length = unpack_op_header(body, offset)
+                value_start = offset + 8 + name_length
+                op_end = offset + 4 + size
+                if value_start > op_end or op_end > end:
+                    raise ProtocolError(f"op size {size} out of bounds")
+                name = body[offset + 8 : value_start].decode()
+                if particle_type == PARTICLE_INTEGER and op_end - value_start == 8:
+                    bins[name] = _I64_UNPACK_FROM(body, value_start)[0]
+                elif particle_type == PARTICLE_STRING:
+                    bins[name] = body[value_start:op_end].decode()
+                elif particle_type == PARTICLE_FLOAT and op_end - value_start == 8:
+                    bins[name] = _F64_UNPACK_FROM(body, value_start)[0]
+                elif particle_type == PARTICLE_BLOB and plain_blobs:
+                    bins[name] = bytearray(body[value_start:op_end])
+                else:
+                    bins[name] = self.decode(particle_type, body[value_start:op_end])
+                offset = op_end
+        except (struct.error, UnicodeDecodeError, ClientError):
+            # Something odd (a truncated op, a name or string that is not UTF-8, an undecodable value): the
+            # general path, which bounds every op before decoding any value, raises or decodes as it always has.
+            ops, offset = read_ops(body, start, n_ops, end)
+            return self.ops_to_bins(ops), offset
+        return bins, offset
 
     def ops_to_bins(self, ops: list[Op]) -> dict[str, Any]:
         """The bins dict of a reply (a later op on the same bin wins, as in the official client)."""

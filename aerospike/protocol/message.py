@@ -260,28 +260,7 @@ def decode_message(body: bytes | bytearray | memoryview, offset: int = 0) -> tup
                 offset = data_end
         except struct.error:
             raise ProtocolError("truncated field header") from None
-    ops: list[Op] = []
-    if n_ops:
-        unpack_op = _OP_HEADER.unpack_from
-        append = ops.append
-        try:
-            for _ in range(n_ops):
-                # unpack_from itself refuses a header that runs past the body (struct.error below).
-                size, op_type, particle_type, _version, name_length = unpack_op(body, offset)
-                value_start = offset + 8 + name_length
-                op_end = offset + 4 + size
-                if value_start > op_end or op_end > end:
-                    raise ProtocolError(f"op size {size} out of bounds")
-                append(
-                    _new_tuple(
-                        Op, (op_type, particle_type, body[offset + 8 : value_start].decode(), body[value_start:op_end])
-                    )
-                )
-                offset = op_end
-        except struct.error:
-            raise ProtocolError("truncated op header") from None
-        except UnicodeDecodeError as error:
-            raise ProtocolError("bin name is not UTF-8") from error
+    ops, offset = read_ops(body, offset, n_ops, end) if n_ops else ([], offset)
     # Slot stores instead of Message(...): no Python-level __init__ call per message (hot path).
     message = _new_message(Message)
     message.info1 = info1
@@ -295,6 +274,71 @@ def decode_message(body: bytes | bytearray | memoryview, offset: int = 0) -> tup
     message.fields = fields
     message.ops = ops
     return message, offset
+
+
+MessageHeader = tuple[int, int, int, int, int, int, int, int, int, int, int]
+#: The 22-byte message header as a tuple: (header_size, info1, info2, info3, info4, result_code, generation,
+#: record_ttl, transaction_ttl, n_fields, n_ops). unpack_from itself refuses a header past the body.
+unpack_message_header: Callable[[bytes, int], MessageHeader] = _MSG_HEADER.unpack_from  # type: ignore[assignment]
+#: (size, op_type, particle_type, version, name_length) of the op header at an offset.
+unpack_op_header: Callable[[bytes, int], tuple[int, int, int, int, int]] = _OP_HEADER.unpack_from  # type: ignore[assignment]
+_unpack_field_header = _FIELD_HEADER.unpack_from
+
+
+def read_fields(body: bytes, offset: int, n_fields: int, end: int) -> tuple[dict[int, bytes], int]:
+    """The `n_fields` fields at `offset` as {field_type: data} (the first of a type wins, as Message.field
+    reads them) and the offset after them; every length bounded as decode_message bounds it."""
+    fields: dict[int, bytes] = {}
+    try:
+        for _ in range(n_fields):
+            size, field_type = _unpack_field_header(body, offset)
+            data_end = offset + 4 + size
+            if size < 1 or data_end > end:
+                raise ProtocolError(f"field size {size} out of bounds")
+            if field_type not in fields:
+                fields[field_type] = body[offset + 5 : data_end]
+            offset = data_end
+    except struct.error:
+        raise ProtocolError("truncated field header") from None
+    return fields, offset
+
+
+def skip_fields(body: bytes, offset: int, n_fields: int, end: int) -> int:
+    """The offset after the `n_fields` fields at `offset`, each bounded as decode_message bounds it."""
+    try:
+        for _ in range(n_fields):
+            size = _unpack_field_header(body, offset)[0]
+            data_end = offset + 4 + size
+            if size < 1 or data_end > end:
+                raise ProtocolError(f"field size {size} out of bounds")
+            offset = data_end
+    except struct.error:
+        raise ProtocolError("truncated field header") from None
+    return offset
+
+
+def read_ops(body: bytes, offset: int, n_ops: int, end: int) -> tuple[list[Op], int]:
+    """The `n_ops` ops at `offset` of `body` (bytes) and the offset after them, each bounded before use."""
+    ops: list[Op] = []
+    unpack_op = _OP_HEADER.unpack_from
+    append = ops.append
+    try:
+        for _ in range(n_ops):
+            # unpack_from itself refuses a header that runs past the body (struct.error below).
+            size, op_type, particle_type, _version, name_length = unpack_op(body, offset)
+            value_start = offset + 8 + name_length
+            op_end = offset + 4 + size
+            if value_start > op_end or op_end > end:
+                raise ProtocolError(f"op size {size} out of bounds")
+            append(
+                _new_tuple(Op, (op_type, particle_type, body[offset + 8 : value_start].decode(), body[value_start:op_end]))
+            )
+            offset = op_end
+    except struct.error:
+        raise ProtocolError("truncated op header") from None
+    except UnicodeDecodeError as error:
+        raise ProtocolError("bin name is not UTF-8") from error
+    return ops, offset
 
 
 def decode_messages(body: bytes | bytearray | memoryview) -> list[Message]:

@@ -27,8 +27,11 @@ class _Recorder:
         self.calls.append((policy, decode_message(request[8:], 0)[0]))
         if self.error is not None:
             raise self.error
+        reply = Message(result_code=0, generation=1)
+        if len(rest) == 6 and rest[5] is True:  # execute(..., parse, fixed_node, raw=True): parse takes the body
+            return rest[3](reply.encode()[8:])
         parse = rest[-1]
-        return parse(Message(result_code=0, generation=1))
+        return parse(reply)
 
 
 @pytest.fixture

@@ -344,3 +344,124 @@ def test_operate_results_inline_integers_match_decode() -> None:
                              build_defaults(None)["operate"], CODEC)
     reply = Message(ops=[Op(1, 1, "a", struct.pack(">q", -5)), Op(1, 1, "b", b"\x00\x07"), Op(1, 3, "c", b"s")])
     assert rc.operate_results(spec, reply, CODEC) == [("a", -5), ("b", 7), ("c", "s")]
+
+
+# ------------------------------------------------------------------------------------------------ raw replies
+
+def _reply_bodies() -> list[bytes]:
+    """Reply bodies of every kind the direct decoders meet: good ones, server errors, odd values, every cut."""
+    from aerospike.protocol.constants import PARTICLE_FLOAT, PARTICLE_INTEGER, PARTICLE_STRING
+
+    good_ops = [
+        Op(1, PARTICLE_INTEGER, "i", struct.pack(">q", -3)),
+        Op(1, PARTICLE_INTEGER, "short", b"\x07"),
+        Op(1, PARTICLE_STRING, "s", "ünï".encode()),
+        Op(1, PARTICLE_FLOAT, "f", struct.pack(">d", 2.5)),
+        Op(1, PARTICLE_BLOB, "b", b"\x00\x01"),
+        Op(1, 20, "l", b"\x92\x01\xa1a"),  # a list [1, 'a']
+        Op(1, 0, "n", b""),
+        Op(1, PARTICLE_INTEGER, "i", struct.pack(">q", 9)),  # a later op on a bin wins
+    ]
+    bodies = [
+        encode_message(0, 0, 0, 0, 0, 3, 0, 0, [], good_ops)[8:],
+        encode_message(0, 0, 0, 0, 0, 3, 1234, 0, [(FIELD_NAMESPACE, b"test"), (FIELD_DIGEST, b"d" * 20)],
+                       good_ops[:2])[8:],
+        encode_message(0, 0, 0, 0, 0, 1, 0, 0, [], [])[8:],
+        encode_message(0, 0, 0, 0, 2, 0, 0, 0, [], [])[8:],  # not found
+        encode_message(0, 0, 0, 0, 9, 0, 0, 0, [], [])[8:],  # server timeout
+        encode_message(0, 0, 0, 0, 2, 0, 0, 0, [], good_ops[:1])[8:],
+        encode_message(0, 0, 0, 0, 0, 1, 0, 0, [], [Op(1, PARTICLE_STRING, "s", b"\xff")])[8:],  # not UTF-8
+        encode_message(0, 0, 0, 0, 0, 1, 0, 0, [], [Op(1, 99, "u", b"x")])[8:],  # unknown particle
+        encode_message(0, 0, 0, 0, 0, 1, 0, 0, [], [Op(1, 99, "u", b"x"), Op(1, 1, "v", b"\0" * 8)])[8:],
+    ]
+    bad_name = bytearray(bodies[0])
+    bad_name[22 + 8] = 0xFF  # the first bin name's byte
+    bodies.append(bytes(bad_name))
+    bad_header = bytearray(bodies[0])
+    bad_header[0] = 21
+    bodies.append(bytes(bad_header))
+    short_op = bytearray(bodies[-3])
+    struct.pack_into(">I", short_op, 22 + 13, 2)  # the second op's size below 4 + its name
+    bodies.append(bytes(short_op))
+    bodies += [bodies[0][:cut] for cut in range(len(bodies[0]))]
+    bodies += [bodies[1][:cut] for cut in range(len(bodies[1]))]
+    return bodies
+
+
+REPLY_BODIES = _reply_bodies()
+
+
+def _outcome_with_doubt(function: Any, *args: Any) -> Any:
+    try:
+        return ("ok", function(*args))
+    except Exception as error:  # noqa: BLE001 - the error itself is the outcome compared
+        return ("error", type(error), error.args, getattr(error, "in_doubt", None))
+
+
+@pytest.mark.parametrize("deserializer", [None, lambda data: ("custom", data)])
+def test_bins_at_matches_ops_to_bins(deserializer: Any) -> None:
+    from aerospike.protocol.message import skip_fields
+
+    codec = ValueCodec(deserializer=deserializer)
+    for body in REPLY_BODIES:
+        def general(body: bytes = body) -> Any:
+            message, offset = decode_message(body)
+            return codec.ops_to_bins(message.ops), offset
+
+        def direct(body: bytes = body) -> Any:
+            header = struct.unpack_from(">BBBBBBIIIHH", body) if len(body) >= 22 else None
+            if header is None or header[0] != 22:
+                return general(body)  # bins_at is only ever reached past a good header
+            offset = skip_fields(body, 22, header[9], len(body))
+            return codec.bins_at(body, offset, header[10], len(body))
+
+        assert _outcome_with_doubt(direct) == _outcome_with_doubt(general), body
+
+
+@pytest.mark.parametrize("send_key", [False, True])
+def test_body_parsers_match_message_parsers(send_key: bool) -> None:
+    key = parse_key(("test", "demo", "k1"))
+    spec = rc.encode_operate(key, [{"op": aerospike.OPERATOR_READ, "bin": "i"}, {"op": aerospike.OPERATOR_INCR,
+                             "bin": "i", "val": 1}, {"op": aerospike.OPERATOR_READ, "bin": "s"}], None,
+                             build_defaults(None)["operate"], CODEC)
+    pairs = [
+        (rc.get_body_parser(key, CODEC, send_key), rc.get_parser(key, CODEC, send_key)),
+        (rc.select_body_parser(key, CODEC), rc.select_parser(key, CODEC)),
+        (rc.exists_body_parser(key), rc.exists_parser(key)),
+        (rc.status_body_parse, rc.status_parser()),
+        (rc.operate_body_parser(key, CODEC, spec), rc.operate_parser(key, CODEC, spec)),
+        (rc.operate_body_parser(key, CODEC, spec, True), rc.operate_ordered_parser(key, CODEC, spec)),
+    ]
+    for body in REPLY_BODIES:
+        for direct, general in pairs:
+
+            def through_message(body: bytes = body, general: Any = general) -> Any:
+                return general(decode_message(body)[0])
+
+            assert _outcome_with_doubt(direct, body) == _outcome_with_doubt(through_message), (direct, body)
+
+
+def test_read_fields_and_skip_fields_match_decode_message() -> None:
+    from aerospike.protocol.message import read_fields, skip_fields
+
+    fields = [(FIELD_NAMESPACE, b"test"), (FIELD_SET, b""), (FIELD_DIGEST, b"d" * 20), (FIELD_NAMESPACE, b"other")]
+    body = encode_message(0, 0, 0, 0, 0, 0, 0, 0, fields, [])[8:]
+    for cut in range(22, len(body) + 1):
+        part = body[:cut]
+        general = _outcome(lambda part=part: decode_message(part))
+        assert _outcome(skip_fields, part, 22, 4, cut)[0] == general[0]
+        found = _outcome(read_fields, part, 22, 4, cut)
+        assert found[0] == general[0]
+        if general[0] == "error":
+            assert found[1:] == general[1:] == _outcome(skip_fields, part, 22, 4, cut)[1:]
+        else:
+            message, end = general[1]
+            assert found[1] == ({FIELD_NAMESPACE: b"test", FIELD_SET: b"", FIELD_DIGEST: b"d" * 20}, end)
+            assert {t: message.field(t) for t in (FIELD_NAMESPACE, FIELD_SET, FIELD_DIGEST)} == found[1][0]
+
+
+def test_parse_key_fast_path_caches_names_and_keeps_refusing_bad_ones() -> None:
+    for key in [("test", "demo", "k1"), ("test", "demo", 5), ("test", "s" * 64, "k"), ("test", "a\0b", "k"),
+                ("test", "", "k"), ("", "demo", "k")]:
+        first = _key_state(_outcome(parse_key, key))
+        assert _key_state(_outcome(parse_key, key)) == first == _key_state(_outcome(make_key, *key))
