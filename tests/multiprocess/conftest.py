@@ -52,7 +52,9 @@ def _make_client(spec: dict[str, Any]) -> Any:
         "tend_interval": round(1000 * spec["tend_interval"]),
     }
     if spec["shm_key"] is not None:
-        config["shm"] = {"shm_key": spec["shm_key"], "takeover_threshold_sec": spec["threshold"]}
+        # The config reads takeover_threshold_sec as 3.0.0 does: an int (a float is ignored).
+        assert float(spec["threshold"]).is_integer(), "client-mode workers take a whole number of seconds"
+        config["shm"] = {"shm_key": spec["shm_key"], "takeover_threshold_sec": int(spec["threshold"])}
     return aerospike.client(config).connect()
 
 

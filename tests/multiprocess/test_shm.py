@@ -352,7 +352,7 @@ def test_sigkill_of_the_tender_fails_no_command(local_cluster, shm_workers, shm_
 
 
 def test_stopped_tender_fails_no_command_elsewhere(local_cluster, shm_workers, shm_key):
-    threshold = 1.5
+    threshold = 2
     local = local_cluster(nodes=3)
     pids = shm_workers.spawn(8, local.hosts, shm_key, mode="client", threshold=threshold)
     states = shm_workers.wait_for(
