@@ -48,6 +48,7 @@ class EXP:
     LE = 6
     CMP_REGEX = 7  # [7, flags, regex, string expr]
     CMP_GEO = 8
+    IN_LIST = 9  # [9, value, list]
     AND = 16
     OR = 17
     NOT = 18
@@ -90,6 +91,11 @@ class EXP:
     KEY = 80  # [80, type]
     BIN = 81  # [81, type, name]
     BIN_TYPE = 82  # [82, name]
+    TO_STRING = 99  # [99, expr]: any value as its string form
+    REMOVE_RESULT = 100  # [100]: a path modification that removes the element
+    MAP_KEYS = 101  # [101, map expr]: the keys, as a list
+    MAP_VALUES = 102  # [102, map expr]: the values, as a list
+    LOOP_VAR = 122  # [122, type, var id]: the element a path context is visiting
     COND = 123
     VAR = 124  # [124, name]
     LET = 125  # [125, name, expr, ..., scope]
@@ -119,9 +125,23 @@ TYPE_HLL = 9
 CALL_CDT = 0
 CALL_BIT = 1
 CALL_HLL = 2
+CALL_STRING = 3  # server 8.2 and later: 8.1 refuses the module (parameter error)
 CALL_MODIFY = 0x40
 
 CTX_MARKER = 0xFF  # [0xff, [ctx id, ctx value, ...], op array]
+PATH_MARKER = 0xFE  # [0xfe, [ctx id, ctx value, ...], flags(, modify expr)]: select/modify by path
+PATH_MODIFY_FLAG = 4  # set in the flags of every modify-by-path call
+
+# Context ids that carry an expression (path expressions, server 8.1): every child, filtered when a filter
+# expression is given; a filter AND-ed with the previous level; the map entries of a list of keys.
+CTX_EXP = 0x04
+CTX_AND = 0x200
+CTX_MAP_KEYS_IN = 0x2A
+
+# Loop-variable ids (which part of the element a path context is visiting).
+LOOPVAR_KEY = 0
+LOOPVAR_VALUE = 1
+LOOPVAR_INDEX = 2
 
 # Bit operation codes (as_bit_operations.c), shared by bit operations and bit expressions.
 BIT_RESIZE = 0
@@ -156,6 +176,51 @@ HLL_INTERSECT_COUNT = 53
 HLL_SIMILARITY = 54
 HLL_DESCRIBE = 55
 HLL_MAY_CONTAIN = 56
+
+# Bit read that 19.x's bit_b64_encode sends (base64 of a byte range).
+BIT_B64_ENCODE = 55
+
+# String call codes (server 8.2's string module; reads, then modifies).
+class STRING_OP:
+    """String operation codes, as string expressions call them."""
+
+    STRLEN = 0
+    SUBSTR = 1  # [1, start(, end)]
+    CHAR_AT = 2
+    FIND = 3
+    CONTAINS = 4
+    STARTS_WITH = 5
+    ENDS_WITH = 6
+    TO_INTEGER = 7
+    TO_DOUBLE = 8
+    BYTE_LENGTH = 9
+    IS_NUMERIC = 10
+    IS_UPPER = 11
+    IS_LOWER = 12
+    TO_BLOB = 13
+    SPLIT = 14  # [14(, separator)]
+    B64_DECODE = 15
+    REGEX_COMPARE = 16
+    INSERT = 50
+    OVERWRITE = 51
+    CONCAT = 52
+    SNIP = 53
+    REPLACE = 54
+    REPLACE_ALL = 55
+    UPPER = 56
+    LOWER = 57
+    CASE_FOLD = 58
+    NORMALIZE_NFC = 59
+    TRIM_START = 60
+    TRIM_END = 61
+    TRIM = 62
+    PAD_START = 63
+    PAD_END = 64
+    REPEAT = 65
+    REGEX_REPLACE = 66
+    APPEND = 67
+    PREPEND = 68
+
 
 class LIST_OP:
     """CDT list operation codes (as_list_operations.c), as list expressions call them."""
@@ -193,6 +258,7 @@ class LIST_OP:
     REMOVE_BY_VALUE_INTERVAL = 38
     REMOVE_BY_RANK_RANGE = 39
     REMOVE_BY_VALUE_REL_RANK_RANGE = 40
+    JOIN = 28  # [28(, separator)]: the string items joined (a list expression 19.x has)
 
 
 class MAP_OP:
@@ -250,6 +316,7 @@ _NO_ARGS = frozenset(
         EXP.IS_TOMBSTONE,
         EXP.MEMORY_SIZE,
         EXP.RECORD_SIZE,
+        EXP.REMOVE_RESULT,
     )
 )
 
@@ -262,6 +329,7 @@ _WITH_CHILDREN = frozenset(
         EXP.TO_INT, EXP.TO_FLOAT,
         EXP.INT_AND, EXP.INT_OR, EXP.INT_XOR, EXP.INT_NOT, EXP.INT_LSHIFT, EXP.INT_RSHIFT, EXP.INT_ARSHIFT,
         EXP.INT_COUNT, EXP.INT_LSCAN, EXP.INT_RSCAN, EXP.MIN, EXP.MAX, EXP.COND,
+        EXP.IN_LIST, EXP.TO_STRING, EXP.MAP_KEYS, EXP.MAP_VALUES,
     )
 )  # fmt: skip
 
@@ -423,6 +491,10 @@ class _Writer:
         elif op == EXP.VAR:
             packer.array_header(2).integer(op)
             self.raw_str(node.fixed.get("val"))
+        elif op == EXP.LOOP_VAR:
+            packer.array_header(3).integer(op)
+            self.integer(node.rt)
+            self.integer(node.fixed.get("val"))
         elif op == EXP.LET:
             self.let(node)
         elif op == EXP.CALL:
@@ -451,6 +523,15 @@ class _Writer:
         packer.array_header(5).integer(EXP.CALL)
         self.integer(node.rt)
         self.integer(fixed.get("module", 0))
+        if "path_flags" in fixed:  # select or modify by path: the contexts take the place of the op array
+            modify = fixed.get("modify")
+            packer.array_header(3 if modify is None else 4).integer(PATH_MARKER)
+            packer.raw(pack_ctx(fixed.get("ctx") or (), self.fallback))
+            self.integer(fixed["path_flags"])
+            if modify is not None:
+                self.node(_tree(modify))
+            self.node(bin_expr)
+            return
         ctx = fixed.get("ctx")
         if ctx:
             packer.array_header(3).integer(CTX_MARKER)
@@ -475,6 +556,14 @@ def pack_ctx(ctx: Sequence[Any], fallback: Optional[cdt.Fallback] = None) -> byt
             if ctx_id is None:
                 ctx_id = getattr(item, "id", None)
             value = getattr(item, "value", None)
+            expression = getattr(item, "filter_expression", None)
+            if expression is not None:  # a path context's filter: the expression itself is the value
+                if isinstance(ctx_id, bool) or not isinstance(ctx_id, int):
+                    raise ExpressionError("a context item needs an integer id")
+                packer.integer(ctx_id).raw(encode_expression(expression, fallback))
+                continue
+            if ctx_id is not None and ctx_id & 0xFF == CTX_EXP and value is None:
+                value = True  # every child, unfiltered
         if isinstance(ctx_id, bool) or not isinstance(ctx_id, int):
             raise ExpressionError("a context item needs an integer id")
         packer.integer(ctx_id)

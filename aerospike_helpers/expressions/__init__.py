@@ -12,3 +12,4 @@ from .hll import *  # noqa: F401, F403
 from .list import *  # noqa: F401, F403
 from .map import *  # noqa: F401, F403
 from .resources import ResultType  # noqa: F401
+from .string import *  # noqa: F401, F403

@@ -11,8 +11,10 @@ from .resources import ResultType, _BaseExpr, _Keys
 __all__ = [
     "And", "BinExists", "BinType", "BlobBin", "BoolBin", "CmpGeo", "CmpRegex", "Cond", "Def", "DeviceSize",
     "DigestMod", "Eq", "Exclusive", "FloatBin", "GE", "GT", "GeoBin", "HLLBin", "IntBin", "IsTombstone",
-    "KeyBlob", "KeyExists", "KeyInt", "KeyStr", "LE", "LT", "LastUpdateTime", "Let", "ListBin", "MapBin",
-    "MemorySize", "NE", "Not", "Or", "RecordSize", "SetName", "SinceUpdateTime", "StrBin", "TTL", "Unknown",
+    "KeyBlob", "KeyExists", "KeyInt", "KeyStr", "LE", "LT", "LastUpdateTime", "Let", "ListBin", "LoopVar",
+    "LoopVarBlob", "LoopVarBool", "LoopVarFloat", "LoopVarGeoJson", "LoopVarHLL", "LoopVarInt", "LoopVarList",
+    "LoopVarMap", "LoopVarNil", "LoopVarStr", "MapBin", "MemorySize", "ModifyByPath", "NE", "Not", "Or",
+    "RecordSize", "RemoveResult", "SelectByPath", "SetName", "SinceUpdateTime", "StrBin", "TTL", "Unknown",
     "Val", "Var", "VoidTime",
 ]  # fmt: skip
 
@@ -369,3 +371,119 @@ class Var(_BaseExpr):
 
     def __init__(self, var_name: str):
         self._fixed = {_Keys.VALUE_KEY: var_name}
+
+
+# ------------------------------------------------------------------------ path expressions (server 8.1)
+
+
+class LoopVar(_BaseExpr):
+    """The element a path context (``cdt_ctx_all_children_with_filter``, ``ModifyByPath``) is visiting:
+    `var_id` is ``aerospike.EXP_LOOPVAR_KEY``, ``EXP_LOOPVAR_VALUE`` or ``EXP_LOOPVAR_INDEX``. Use the typed
+    subclasses; this base class, as in 19.x, compiles to the unknown value."""
+
+    def __init__(self, var_id: int):
+        self._fixed = {_Keys.VALUE_KEY: var_id}
+
+
+class _TypedLoopVar(LoopVar):
+    _op = _E.LOOP_VAR
+
+
+class LoopVarMap(_TypedLoopVar):
+    """A loop variable holding a map."""
+
+    _rt = ResultType.MAP
+
+
+class LoopVarList(_TypedLoopVar):
+    """A loop variable holding a list."""
+
+    _rt = ResultType.LIST
+
+
+class LoopVarStr(_TypedLoopVar):
+    """A loop variable holding a string."""
+
+    _rt = ResultType.STRING
+
+
+class LoopVarFloat(_TypedLoopVar):
+    """A loop variable holding a float."""
+
+    _rt = ResultType.FLOAT
+
+
+class LoopVarInt(_TypedLoopVar):
+    """A loop variable holding an integer."""
+
+    _rt = ResultType.INTEGER
+
+
+class LoopVarBlob(_TypedLoopVar):
+    """A loop variable holding bytes."""
+
+    _rt = ResultType.BLOB
+
+
+class LoopVarBool(_TypedLoopVar):
+    """A loop variable holding a boolean."""
+
+    _rt = ResultType.BOOLEAN
+
+
+class LoopVarNil(_TypedLoopVar):
+    """A loop variable holding nil."""
+
+    _rt = ResultType.NIL
+
+
+class LoopVarGeoJson(_TypedLoopVar):
+    """A loop variable holding GeoJSON."""
+
+    _rt = ResultType.GEOJSON
+
+
+class LoopVarHLL(_TypedLoopVar):
+    """A loop variable holding a HyperLogLog."""
+
+    _rt = ResultType.HLL
+
+
+class RemoveResult(_BaseExpr):
+    """As the modifying expression of ModifyByPath: remove the selected element."""
+
+    _op = _E.REMOVE_RESULT
+
+    def __init__(self):
+        pass
+
+
+class SelectByPath(_BaseExpr):
+    """The elements of `bin` that the path `ctx` selects (``EXP_PATH_SELECT_*`` flags say whether as the
+    matching tree, values, keys or key-value pairs; ``EXP_PATH_SELECT_NO_FAIL`` skips elements of the wrong
+    type)."""
+
+    _op = _E.CALL
+
+    def __init__(self, ctx: list, value_type: int, flags: int, bin: _BaseExpr):
+        self._rt = value_type
+        self._fixed = {"module": wire.CALL_CDT, _Keys.CTX_KEY: ctx, "path_flags": flags}
+        self._children = (bin,)
+
+
+class ModifyByPath(_BaseExpr):
+    """`bin` with every element the path `ctx` selects replaced by what the compiled expression `mod_exp`
+    returns for it (``RemoveResult()`` removes it); ``EXP_PATH_MODIFY_NO_FAIL`` skips elements it cannot
+    change."""
+
+    _op = _E.CALL
+
+    def __init__(self, ctx: list, value_type: int, mod_exp: Any, flags: int, bin: _BaseExpr):
+        self._rt = value_type
+        self._fixed = {
+            "module": wire.CALL_CDT | wire.CALL_MODIFY,
+            _Keys.CTX_KEY: ctx,
+            "path_flags": flags | wire.PATH_MODIFY_FLAG,
+            "modify": mod_exp,
+        }
+        self._children = (bin,)

@@ -9,7 +9,7 @@ from aerospike.protocol import expressions as wire
 from .base import BlobBin
 from .resources import ResultType, _BaseExpr, _CallExpr
 
-__all__ = ["BitAdd", "BitAnd", "BitCount", "BitGet", "BitGetInt", "BitInsert", "BitLeftScan", "BitLeftShift",
+__all__ = ["BitAdd", "BitAnd", "BitB64Encode", "BitCount", "BitGet", "BitGetInt", "BitInsert", "BitLeftScan", "BitLeftShift",
            "BitNot", "BitOr", "BitRemove", "BitResize", "BitRightScan", "BitRightShift", "BitSet", "BitSetInt",
            "BitSubtract", "BitXor"]  # fmt: skip
 
@@ -164,3 +164,12 @@ class BitGetInt(_BitRead):
 
     def __init__(self, bit_offset: Any, bit_size: Any, sign: bool, bin: Any):
         self._read(wire.BIT_GET_INT, ResultType.INTEGER, (bit_offset, bit_size, 1 if sign else 0), bin)
+
+
+class BitB64Encode(_BitRead):
+    """The blob's bytes as base64: `byte_size` bytes from `byte_offset` (all when `byte_size` is None;
+    `invert_size` counts back from the end)."""
+
+    def __init__(self, byte_offset: int, byte_size: Optional[int], invert_size: bool, bin: Any):
+        args = () if byte_size is None else (byte_offset, byte_size, 1 if invert_size else 0)
+        self._read(wire.BIT_B64_ENCODE, ResultType.STRING, args, bin)

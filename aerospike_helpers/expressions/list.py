@@ -11,10 +11,10 @@ from typing import Any, Optional
 from aerospike.protocol import expressions as wire
 
 from .base import ListBin
-from .resources import ResultType, _BaseExpr, _CallExpr, _modify_type, _read_type
+from .resources import ResultType, ReturnType, _BaseExpr, _CallExpr, _modify_type, _read_type
 
 __all__ = [
-    "ListAppend", "ListAppendItems", "ListClear", "ListGetByIndex", "ListGetByIndexRange",
+    "InList", "ListJoin", "ReturnType", "ListAppend", "ListAppendItems", "ListClear", "ListGetByIndex", "ListGetByIndexRange",
     "ListGetByIndexRangeToEnd", "ListGetByRank", "ListGetByRankRange", "ListGetByRankRangeToEnd",
     "ListGetByValue", "ListGetByValueList", "ListGetByValueRange", "ListGetByValueRelRankRange",
     "ListGetByValueRelRankRangeToEnd", "ListIncrement", "ListInsert", "ListInsertItems", "ListRemoveByIndex",
@@ -292,3 +292,21 @@ class ListGetByRankRange(_ListRead):
     def __init__(self, ctx: Optional[list], return_type: int, rank: Any, count: Any, bin: Any,
                  inverted: bool = False):
         self._read(ctx, _L.GET_BY_RANK_RANGE, _return(return_type, inverted), (rank, count), bin)
+
+
+class InList(_BaseExpr):
+    """Whether `value` (a value or an expression) is an element of the list `bin`."""
+
+    _op = wire.EXP.IN_LIST
+    _rt = ResultType.BOOLEAN
+
+    def __init__(self, value: Any, bin: Any):
+        self._children = (value, _bin(bin))
+
+
+class ListJoin(_CallExpr):
+    """The string items of the list joined into one string, with `separator` between them (none when None)."""
+
+    def __init__(self, ctx: Optional[list], separator: Optional[str], bin: Any):
+        args = () if separator is None else (separator,)
+        self._call(wire.CALL_CDT, _L.JOIN, ResultType.STRING, args, _bin(bin), ctx)

@@ -11,9 +11,10 @@ from typing import Any, Optional
 from aerospike.protocol import expressions as wire
 
 from .base import MapBin
-from .resources import ResultType, _BaseExpr, _CallExpr, _modify_type, _read_type
+from .resources import ResultType, ReturnType, _BaseExpr, _CallExpr, _modify_type, _read_type
 
 __all__ = [
+    "MapGetKeys", "MapGetValues", "ReturnType",
     "MapClear", "MapGetByIndex", "MapGetByIndexRange", "MapGetByIndexRangeToEnd", "MapGetByKey",
     "MapGetByKeyList", "MapGetByKeyRange", "MapGetByKeyRelIndexRange", "MapGetByKeyRelIndexRangeToEnd",
     "MapGetByRank", "MapGetByRankRange", "MapGetByRankRangeToEnd", "MapGetByValue", "MapGetByValueList",
@@ -334,3 +335,23 @@ class MapGetByRankRange(_MapRead):
     def __init__(self, ctx: Optional[list], return_type: int, rank: Any, count: Any, bin: Any,
                  inverted: bool = False):
         self._read(ctx, _M.GET_BY_RANK_RANGE, _return(return_type, inverted), (rank, count), bin)
+
+
+class MapGetKeys(_BaseExpr):
+    """The keys of the map expression `map_value`, as a list."""
+
+    _op = wire.EXP.MAP_KEYS
+    _rt = ResultType.LIST
+
+    def __init__(self, map_value: Any):
+        self._children = (map_value,)
+
+
+class MapGetValues(_BaseExpr):
+    """The values of the map expression `map_value`, as a list."""
+
+    _op = wire.EXP.MAP_VALUES
+    _rt = ResultType.LIST
+
+    def __init__(self, map_value: Any):
+        self._children = (map_value,)

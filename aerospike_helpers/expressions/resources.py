@@ -8,6 +8,7 @@ values among the children become value entries.
 
 from __future__ import annotations
 
+from itertools import chain  # noqa: F401 - a public name of 19.x's module
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 from aerospike.protocol import expressions as wire

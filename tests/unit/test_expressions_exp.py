@@ -24,6 +24,7 @@ from aerospike.protocol.expressions import ExpressionError, encode_expression
 from aerospike.values import GeoJSON, ValueCodec
 from aerospike_helpers import cdt_ctx as ctx
 from aerospike_helpers import expressions as exp
+from aerospike_helpers import string_helpers
 from aerospike_helpers.operations import bitwise_operations as bo
 from aerospike_helpers.operations import expression_operations as eo
 from aerospike_helpers.operations import hll_operations as ho
@@ -42,7 +43,7 @@ def _geo_fallback(value: Any) -> tuple[int, bytes]:
 
 @pytest.mark.parametrize("source,expected", GOLDEN, ids=[row[0][:80] for row in GOLDEN])
 def test_expression_bytes_equal_official(source: str, expected: str) -> None:
-    namespace = {"exp": exp, "ctx": ctx, "aerospike": aerospike}
+    namespace = {"exp": exp, "ctx": ctx, "aerospike": aerospike, "sh": string_helpers}
     compiled = eval(source, namespace)  # noqa: S307 - sources are the checked-in golden table
     assert encode_expression(compiled.compile(), _geo_fallback).hex() == expected
 
