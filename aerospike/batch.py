@@ -20,7 +20,7 @@ from . import exception
 from . import record_commands as rc
 from ._constants import POLICY_CONSISTENCY_ALL, POLICY_REPLICA_MASTER
 from .connection import NETWORK_ERROR_CODE
-from .key import Key, parse_key
+from .key import Key, parse_key_tuples
 from .policy import Policy, build
 from .protocol.constants import (
     FIELD_BATCH_INDEX,
@@ -40,6 +40,7 @@ from .protocol.constants import (
     RESULT_OK,
 )
 from .protocol.message import Message, encode_message
+from .replies import batch_frame_reader
 from .values import ValueCodec
 
 __all__ = ["BatchRead", "encode_batch_field", "encode_batch_request", "run_batch"]
@@ -221,12 +222,11 @@ def parse_keys(keys: Any) -> list[Key]:
     """The Key of every key tuple of a batch call; ParamError (3.0.0's messages) for a non-list or a bad key."""
     if not isinstance(keys, (list, tuple)):
         raise exception.ParamError(exception.ParamError.code, "Keys should be specified as a list or tuple.")
-    parsed = []
-    for key in keys:
-        if not isinstance(key, tuple):
-            raise exception.ParamError(exception.ParamError.code, "Key should be a tuple.")
-        parsed.append(parse_key(key))
-    return parsed
+    return parse_key_tuples(keys, _not_a_tuple)
+
+
+def _not_a_tuple() -> exception.AerospikeError:
+    return exception.ParamError(exception.ParamError.code, "Key should be a tuple.")
 
 
 def _group(cluster: Any, keys: Sequence[Key], indexes: Sequence[int], replica_index: int) -> dict[Any, list]:
@@ -262,8 +262,13 @@ def run_batch(
     policy: Policy,
     codec: ValueCodec,
     thread_pool_size: int,
+    stream_frames: Optional[Callable[..., None]] = None,
 ) -> list:
-    """Read every key; results in input order. Only a failed node's keys are re-routed and re-sent."""
+    """Read every key; results in input order. Only a failed node's keys are re-routed and re-sent.
+
+    With `stream_frames` (command.execute_stream_frames), each node's reply frames are decoded straight into
+    the results by replies.batch_frame_reader; else `stream` (command.execute_stream) hands over messages.
+    """
     if not keys:
         return []
     if len(keys) == 1 and read.bins is None:
@@ -318,7 +323,11 @@ def run_batch(
                 return True
 
             try:
-                stream(cluster, node_policy, node, request, on_message)
+                if stream_frames is not None:
+                    reader = batch_frame_reader(keys, results, wanted, codec, with_bins, node.name)
+                    stream_frames(cluster, node_policy, node, request, reader)
+                else:
+                    stream(cluster, node_policy, node, request, on_message)
             except exception.AerospikeError as failure:
                 if failure.code in _RETRYABLE:
                     return failure
@@ -350,7 +359,7 @@ def run_batch(
 
 
 def _run_for_client(client: Any, keys: Any, read: BatchRead, policy: Any) -> list:
-    from .command import execute_stream
+    from .command import execute_stream, execute_stream_frames
 
     cluster = client._connected_cluster()
     batch_policy = client._resolve("batch", policy)  # 3.0.0 read the policy before the keys
@@ -364,6 +373,7 @@ def _run_for_client(client: Any, keys: Any, read: BatchRead, policy: Any) -> lis
         batch_policy,
         client._codec,
         client._config.thread_pool_size,
+        execute_stream_frames,
     )
 
 

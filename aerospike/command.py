@@ -8,15 +8,16 @@ a reply means: the caller's `parse` (or `on_message`) turns messages into result
 
 from __future__ import annotations
 
+import struct
 from time import monotonic, sleep
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
 from . import exception
 from ._constants import POLICY_REPLICA_MASTER
 from .connection import NETWORK_ERROR_CODE
-from .protocol.constants import INFO3_LAST, PROTO_TYPE_MESSAGE
+from .protocol.constants import INFO3_LAST, MSG_HEADER_SIZE, PROTO_TYPE_MESSAGE
 from .protocol.errors import ProtocolError
-from .protocol.message import Message, decode_message
+from .protocol.message import Message, decode_message, read_ops, skip_fields, unpack_message_header
 
 if TYPE_CHECKING:
     from .cluster import Cluster
@@ -33,9 +34,10 @@ _RETRYABLE = frozenset((NETWORK_ERROR_CODE, _TIMEOUT_CODE, _NO_MORE_CONNECTIONS_
 class _ConsumerError(Exception):
     """Carries an exception raised by a stream's on_message past the loop's own handlers."""
 
-    def __init__(self, error: BaseException) -> None:
+    def __init__(self, error: BaseException, ends_reply: bool = False) -> None:
         super().__init__(error)
         self.error = error
+        self.ends_reply = ends_reply  # the frame it was raised on ended the reply: the connection is in step
 
 
 def _timeouts(policy: Any) -> tuple[float, Optional[float]]:
@@ -216,6 +218,31 @@ def execute_on_node(
     return execute(cluster, policy, request, "", 0, False, parse, node)
 
 
+#: What an on_frame callback of execute_stream_frames returns.
+FRAME_MORE = 0  # the reply goes on: read the next frame
+FRAME_END = 1  # the reply is over and this frame was its end: the connection is in step and goes back
+FRAME_STOP = 2  # stop now (mid-reply, or a LAST message before the frame's end): the connection is closed
+
+
+def _frame_ends_reply(body: bytes, first: bool) -> bool:
+    """Whether the last message of a frame ends the reply: it has INFO3_LAST, or it is the first and only
+    message of the reply's first frame and an error (a refused query or scan sends no LAST)."""
+    offset = 0
+    end = len(body)
+    count = 0
+    info3 = code = 0
+    try:
+        while offset < end:
+            header = unpack_message_header(body, offset)
+            info3, code = header[3], header[5]
+            offset = skip_fields(body, offset + MSG_HEADER_SIZE, header[9], end)
+            offset = read_ops(body, offset, header[10], end)[1] if header[10] else offset
+            count += 1
+    except (ProtocolError, struct.error):
+        return False
+    return bool(count and (info3 & INFO3_LAST or (first and count == 1 and code)))
+
+
 def execute_stream(
     cluster: Cluster,
     policy: Any,
@@ -229,6 +256,46 @@ def execute_stream(
     on_message returns False to stop early (the connection is then closed unless the reply was complete);
     its exceptions propagate. Attempts are retried per policy only while no message has been delivered.
     `socket_timeout` bounds the wait for each frame, `total_timeout` the whole stream.
+    """
+    delivered = False
+
+    def on_frame(body: bytes) -> int:
+        nonlocal delivered
+        offset = 0
+        end = len(body)
+        while offset < end:
+            first = not delivered
+            message, offset = decode_message(body, offset)
+            delivered = True
+            # The reply is over at its LAST message, or when its first and only message is an error
+            # (a refused query or scan: no LAST). A per-record error inside a batch is neither: the
+            # rest of the reply is still on the socket, so that connection can never be reused.
+            ends_reply = offset == end and bool(message.info3 & INFO3_LAST or (first and message.result_code))
+            try:
+                go_on = on_message(message)
+            except BaseException as failure:
+                raise _ConsumerError(failure, ends_reply) from failure
+            if message.info3 & INFO3_LAST or (go_on is False):
+                return FRAME_END if ends_reply else FRAME_STOP
+        return FRAME_MORE
+
+    execute_stream_frames(cluster, policy, node, request, on_frame, is_write)
+
+
+def execute_stream_frames(
+    cluster: Cluster,
+    policy: Any,
+    node: Node,
+    request: bytes,
+    on_frame: Callable[[bytes], int],
+    is_write: bool = False,
+) -> None:
+    """Send `request` to `node` and hand each whole reply frame body (bytes) to on_frame, which decodes its
+    messages and returns FRAME_MORE, FRAME_END or FRAME_STOP; execute_stream's rules otherwise.
+
+    on_frame's ProtocolError means a malformed reply (the connection is closed); its other exceptions propagate
+    (the connection goes back to the pool when the frame ended the reply). Attempts are retried per policy only
+    while no frame has been handed over.
     """
     deadline, socket_timeout = _timeouts(policy)
     max_retries = policy.max_retries
@@ -270,32 +337,22 @@ def execute_stream(
                     proto_type, body = connection.read_frame(timeout)
                     if proto_type != PROTO_TYPE_MESSAGE:
                         raise ProtocolError(f"proto type {proto_type} where a message was expected")
-                    offset = 0
-                    end = len(body)
-                    while offset < end:
-                        first = not delivered
-                        message, offset = decode_message(body, offset)
-                        delivered = True
-                        # The reply is over at its LAST message, or when its first and only message is an error
-                        # (a refused query or scan: no LAST). A per-record error inside a batch is neither: the
-                        # rest of the reply is still on the socket, so that connection can never be reused.
-                        ends_reply = offset == end and bool(
-                            message.info3 & INFO3_LAST or (first and message.result_code)
-                        )
-                        try:
-                            go_on = on_message(message)
-                        except BaseException as failure:
-                            if ends_reply:
-                                pool.checkin(connection)
-                            else:
-                                pool.discard(connection)
-                            raise _ConsumerError(failure) from failure
-                        if message.info3 & INFO3_LAST or (go_on is False):
-                            if ends_reply:
-                                pool.checkin(connection)
-                            else:
-                                pool.discard(connection)
-                            return
+                    if not body:
+                        continue
+                    first = not delivered
+                    delivered = True
+                    try:
+                        status = on_frame(body)
+                    except (ProtocolError, _ConsumerError):
+                        raise
+                    except BaseException as failure:
+                        raise _ConsumerError(failure, _frame_ends_reply(body, first)) from failure
+                    if status != FRAME_MORE:
+                        if status == FRAME_END:
+                            pool.checkin(connection)
+                        else:
+                            pool.discard(connection)
+                        return
             except exception.AerospikeError as failure:
                 pool.discard(connection)
                 if delivered or failure.code not in _RETRYABLE:
@@ -306,6 +363,10 @@ def execute_stream(
                 pool.discard(connection)
                 raise _final(_malformed(node, failure), is_write) from None
             except _ConsumerError as wrapper:
+                if wrapper.ends_reply:
+                    pool.checkin(connection)
+                else:
+                    pool.discard(connection)
                 raise wrapper.error from None
         attempt += 1
         if attempt > max_retries:

@@ -9,7 +9,7 @@ Must not know sockets, policies or the cluster; bad input raises ``exception.Par
 from __future__ import annotations
 
 import struct
-from typing import Any, Optional
+from typing import Any, Callable, Iterable, Optional
 
 from .exception import ParamError
 from .protocol.constants import DIGEST_SIZE, KEY_TYPE_BLOB, KEY_TYPE_INTEGER, KEY_TYPE_STRING
@@ -212,6 +212,56 @@ def parse_key(key: Any) -> Key:
     else:
         raise ParamError("key tuple must be (Namespace, Set, Key) or (Namespace, Set, None, Digest)")
     return make_key(namespace, set_name, user_key, digest)
+
+
+def parse_key_tuples(keys: Iterable[Any], not_a_tuple: Callable[[], Exception]) -> list[Key]:
+    """parse_key of every key of a batch call, in order; a key that is not a tuple raises not_a_tuple().
+
+    The common (str namespace, str set, str or int key) tuples are parsed inline, as parse_key's fast path
+    parses them (one call per batch instead of one per key); any other key goes through parse_key.
+    """
+    parsed: list[Key] = []
+    append = parsed.append
+    targets = _TARGETS
+    new_key = _new_key
+    last_namespace: Any = None
+    last_set: Any = None
+    target: Optional[tuple[bytes, bytes, Any]] = None
+    for key in keys:
+        if type(key) is tuple and len(key) == 3:
+            namespace, set_name, user_key = key
+            if type(namespace) is str and type(set_name) is str:
+                if namespace is not last_namespace or set_name is not last_set:  # the same str objects: same target
+                    target = targets.get((namespace, set_name)) or _target(namespace, set_name)
+                    last_namespace = namespace
+                    last_set = set_name
+                if target is not None:
+                    kind = type(user_key)
+                    if kind is str and "\0" not in user_key:
+                        key_field = _STRING_TYPE + user_key.encode("utf-8")
+                    elif kind is int and _INT64_MIN <= user_key <= _INT64_MAX:
+                        key_field = _INTEGER_TYPE + _INT64.pack(user_key)
+                    else:
+                        append(make_key(namespace, set_name, user_key))
+                        continue
+                    hasher = target[2].copy()
+                    hasher.update(key_field)
+                    computed = hasher.digest()
+                    item = new_key(Key)
+                    item.namespace = namespace
+                    item.set_name = set_name
+                    item.user_key = user_key
+                    item.digest = computed
+                    item.partition_id = (computed[0] | (computed[1] << 8)) & _PARTITION_MASK
+                    item.key_field = key_field
+                    item.namespace_bytes = target[0]
+                    item.set_bytes = target[1]
+                    append(item)
+                    continue
+        if not isinstance(key, tuple):
+            raise not_a_tuple()
+        append(parse_key(key))
+    return parsed
 
 
 def _parse_key_dict(key: dict) -> Key:

@@ -465,3 +465,111 @@ def test_parse_key_fast_path_caches_names_and_keeps_refusing_bad_ones() -> None:
                 ("test", "", "k"), ("", "demo", "k")]:
         first = _key_state(_outcome(parse_key, key))
         assert _key_state(_outcome(parse_key, key)) == first == _key_state(_outcome(make_key, *key))
+
+
+# ------------------------------------------------------------------------------------------------ batch frames
+
+class _OneNode:
+    name = "A"
+
+
+class _OneNodeCluster:
+    node = _OneNode()
+
+    def node_for(self, namespace: str, partition_id: int, replica_index: int) -> Any:
+        return self.node
+
+    def has_namespace(self, namespace: str) -> bool:
+        return True
+
+    def replica_count(self, namespace: str) -> int:
+        return 1
+
+
+def _batch_outcome(frames: list[bytes], read: Any, use_frames: bool, keys: list) -> Any:
+    """run_batch over the given reply frames, through execute_stream's message contract or the frame reader."""
+    from aerospike.batch import run_batch
+    from aerospike.command import FRAME_END, FRAME_MORE, FRAME_STOP
+
+    handed: list[str] = []
+
+    def stream(cluster: Any, policy: Any, node: Any, request: bytes, on_message: Any) -> None:
+        for body in frames:
+            offset = 0
+            while offset < len(body):
+                message, offset = decode_message(body, offset)
+                if on_message(message) is False or message.info3 & 1:
+                    handed.append("end" if offset == len(body) else "stop")
+                    return
+        handed.append("more")
+
+    def stream_frames(cluster: Any, policy: Any, node: Any, request: bytes, on_frame: Any) -> None:
+        for body in frames:
+            status = on_frame(body)
+            if status != FRAME_MORE:
+                handed.append({FRAME_END: "end", FRAME_STOP: "stop"}[status])
+                return
+        handed.append("more")
+
+    policy = build("batch", {"max_retries": 0})
+    outcome = _outcome_with_doubt(
+        run_batch, _OneNodeCluster(), None, stream, keys, read, policy, CODEC, 1,
+        stream_frames if use_frames else None,
+    )
+    return outcome, handed
+
+
+def _batch_frames(keys: list) -> list[list[bytes]]:
+    def record(index: int, code: int = 0, ops: Any = None, void_time: int = 0) -> bytes:
+        return encode_message(0, 0, 0, 0, code, 3, void_time, index, [], ops or [])[8:]
+
+    last = encode_message(0, 0, 1, 0, 0, 0, 0, 0, [], [])[8:]
+    ops = [Op(1, 1, "a", struct.pack(">q", 5)), Op(1, 3, "s", b"text")]
+    found = [record(i, ops=ops, void_time=4_000_000_000 if i % 2 else 0) for i in range(len(keys))]
+    return [
+        [b"".join(found[:2]), b"".join(found[2:]) + last],
+        [b"".join(found) + last],
+        [b"".join(found[:1] + [record(1, 2), record(2, 27)]) + last],  # missing and filtered out
+        [b"".join(found[:1] + [record(1, 4)]) + last],  # a record error
+        [record(99) + last],  # an index the call did not ask for
+        [record(99, 4) + last],
+        [encode_message(0, 0, 1, 0, 9, 0, 0, 0, [], [])[8:]],  # the LAST message refuses the batch
+        [b"".join(found) + last + found[0]],  # LAST before the frame's end
+        [b"".join(found)[:-3]],  # a truncated record
+        [record(0, ops=[Op(1, 3, "s", b"\xff")]) + last],  # a value that does not decode
+    ]
+
+
+@pytest.mark.parametrize("read", ["get", "exists", "select"])
+def test_batch_frame_reader_matches_message_stream(read: str) -> None:
+    from aerospike.batch import BatchRead
+
+    keys = [parse_key(("test", "demo", f"k{i}")) for i in range(3)]
+    batch_read = {"get": BatchRead.get(), "exists": BatchRead.exists(), "select": BatchRead.select(["a"])}[read]
+    for frames in _batch_frames(keys):
+        assert _batch_outcome(frames, batch_read, True, keys) == _batch_outcome(frames, batch_read, False, keys), frames
+
+
+def test_parse_key_tuples_matches_parse_key() -> None:
+    from aerospike.key import parse_key_tuples
+
+    def not_a_tuple() -> Exception:
+        return exception.ParamError(exception.ParamError.code, "Key should be a tuple.")
+
+    def one_by_one(keys: list) -> list:
+        parsed = []
+        for key in keys:
+            if not isinstance(key, tuple):
+                raise not_a_tuple()
+            parsed.append(parse_key(key))
+        return parsed
+
+    def states(outcome: Any) -> Any:
+        return [_key_state(("ok", k)) for k in outcome[1]] if outcome[0] == "ok" else outcome
+
+    cases = [KEY_TUPLES[:3], [("test", "demo", "k"), ("test", "s" * 64, "k"), ("test", "demo", "j")]]
+    cases += [[key, ("test", "demo", "k")] for key in KEY_TUPLES]
+    cases += [[("test", "demo", "k"), ["test", "demo", "k"]], [("test", "demo", None, bytearray(20))], []]
+    for keys in cases:
+        expected = states(_outcome(one_by_one, keys))
+        assert states(_outcome(parse_key_tuples, keys, not_a_tuple)) == expected, keys
