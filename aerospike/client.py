@@ -23,6 +23,11 @@ from ._constants import (
 )
 from .admin_methods import AdminMethods
 from .cdt_methods import CdtMethods
+
+# Every program that imports the client connects: the modules connect() needs are loaded with it, so that
+# connect itself only talks to the cluster (import aerospike stays well under the C client's import time).
+from .cluster import Cluster
+from .command import execute, execute_on_node
 from .config import ClientConfig, parse_config
 from .key import calc_digest, parse_key
 from .policy import Resolver
@@ -83,7 +88,6 @@ class Client(CdtMethods, AdminMethods):
         password = args[1] if len(args) > 1 else credentials.get("password")
         if not (isinstance(username, str) and isinstance(password, str)):
             username = password = None
-        from .command import execute, execute_on_node
 
         with self._lock:
             if self._cluster is not None and self._cluster.is_connected():
@@ -115,8 +119,6 @@ class Client(CdtMethods, AdminMethods):
         return self._config.cluster_config(username, password)
 
     def _new_cluster(self, username: Optional[str], password: Optional[str]) -> Any:
-        from .cluster import Cluster
-
         cluster_config = self._cluster_config(username, password)
         if cluster_config.shm is None:
             return Cluster(cluster_config)

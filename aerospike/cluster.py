@@ -311,7 +311,10 @@ class Cluster:
         by_index = [*nodes, None]  # NO_NODE (-1) picks the None at the end
         pick = by_index.__getitem__
         for namespace, partitions in snapshot.namespaces.items():
-            table[namespace] = tuple(list(map(pick, owners)) for owners in partitions.owners)
+            table[namespace] = tuple(
+                [pick(owners[0])] * len(owners) if owners.count(owners[0]) == len(owners) else list(map(pick, owners))
+                for owners in partitions.owners
+            )
         routing = _Routing(snapshot, nodes, table)
         self._routing = routing
         self._table = table

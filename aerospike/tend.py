@@ -255,14 +255,25 @@ class _TendNode:
             self.connection = None
 
 
+_BITMAP_BYTES = N_PARTITIONS // 8
+_ALL_CLAIMED = b"\xff" * _BITMAP_BYTES
+
+
+def _bit_string(bitmap: bytes) -> str:
+    """The partitions of a replicas bitmap as a string of '0' and '1', partition 0 first."""
+    return format(int.from_bytes(bitmap, "big"), f"0{N_PARTITIONS}b")
+
+
 class _NamespaceMap:
     """Mutable partition owners (node names) and regimes of one namespace, private to the tender."""
 
-    __slots__ = ("owners", "regimes")
+    __slots__ = ("owners", "regimes", "top_regime", "uniform")
 
     def __init__(self, replica_count: int) -> None:
         self.owners: list[list[Optional[str]]] = [[None] * N_PARTITIONS for _ in range(replica_count)]
         self.regimes: list[int] = [0] * N_PARTITIONS
+        self.top_regime = 0  # max(regimes), kept as a scalar: regimes only ever grow
+        self.uniform = True  # every partition's regime is top_regime
 
     def resize(self, replica_count: int) -> None:
         owners = self.owners
@@ -278,11 +289,14 @@ class _NamespaceMap:
         regimes = self.regimes
         for replica_index, bitmap in enumerate(replicas.bitmaps[: len(self.owners)]):
             owners = self.owners[replica_index]
-            if regime >= max(regimes):
-                # No partition's regime is newer than this answer's (the usual case): one pass over the bits as
-                # a '0'/'1' string, in comprehensions, instead of a bit test per partition.
-                bits = format(int.from_bytes(bitmap[: N_PARTITIONS // 8], "big"), f"0{N_PARTITIONS}b")
-                if owners.count(None) == N_PARTITIONS:  # a new map (at connect): map() runs in C
+            if regime >= self.top_regime:
+                # No partition's regime is newer than this answer's (the usual case): whole-row passes that run
+                # in C (list repetition, map() over the bits as a '0'/'1' string) instead of a bit test each.
+                bitmap = bitmap[:_BITMAP_BYTES]
+                bits = None if bitmap == _ALL_CLAIMED else _bit_string(bitmap)
+                if bits is None:
+                    updated = [node_name] * N_PARTITIONS
+                elif owners.count(None) == N_PARTITIONS:
                     updated = list(map({"1": node_name, "0": None}.__getitem__, bits))
                 else:
                     updated = [node_name if bit == "1" else (None if owner == node_name else owner)
@@ -290,10 +304,17 @@ class _NamespaceMap:
                 if updated != owners:
                     owners[:] = updated
                     changed = True
-                if max(regimes) == 0 < regime:
-                    regimes[:] = map({"1": regime, "0": 0}.__getitem__, bits)
-                elif min(regimes) < regime:
-                    regimes[:] = [regime if bit == "1" else old for bit, old in zip(bits, regimes)]
+                if bits is None:
+                    if not (self.uniform and regime == self.top_regime):
+                        regimes[:] = [regime] * N_PARTITIONS
+                    self.uniform = True
+                elif self.uniform and regime > self.top_regime:
+                    regimes[:] = map({"1": regime, "0": self.top_regime}.__getitem__, bits)
+                    self.uniform = False
+                elif not self.uniform:
+                    regimes[:] = [regime if bit == "1" and old < regime else old for bit, old in zip(bits, regimes)]
+                    self.uniform = regimes.count(regime) == N_PARTITIONS
+                self.top_regime = regime
                 continue
             for partition_id in range(N_PARTITIONS):
                 if bitmap[partition_id >> 3] & (0x80 >> (partition_id & 7)):
@@ -306,6 +327,7 @@ class _NamespaceMap:
                 elif owners[partition_id] == node_name:
                     owners[partition_id] = None
                     changed = True
+            self.uniform = regimes.count(self.top_regime) == N_PARTITIONS
         return changed
 
     def forget(self, node_name: str) -> bool:
@@ -324,6 +346,9 @@ class _NamespaceMap:
 def _owner_indexes(row: list[Optional[str]], index: dict[Optional[str], int]) -> array:
     """The owner names of one replica row as indexes into the published node tuple (NO_NODE for None or a name
     no longer published)."""
+    first = row[0]
+    if row.count(first) == N_PARTITIONS:  # one owner for every partition (a one-node cluster)
+        return array("h", [index.get(first, NO_NODE)]) * N_PARTITIONS
     try:
         return array("h", list(map(index.__getitem__, row)))  # every name known: map runs in C
     except KeyError:

@@ -41,7 +41,6 @@ NOT_IMPORTED = (
     "aerospike.scan",
     "aerospike.batch",
     "aerospike.udf",
-    "aerospike.cluster",
     "aerospike.cdt_types",
 )
 
