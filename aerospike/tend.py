@@ -308,6 +308,8 @@ class _NamespaceMap:
                     if not (self.uniform and regime == self.top_regime):
                         regimes[:] = [regime] * N_PARTITIONS
                     self.uniform = True
+                elif "1" not in bits:
+                    continue  # claims nothing: no regime moves
                 elif self.uniform and regime > self.top_regime:
                     regimes[:] = map({"1": regime, "0": self.top_regime}.__getitem__, bits)
                     self.uniform = False
