@@ -40,7 +40,9 @@ __all__ = [
 # 1126-1144 (builders.py's _BUILDERS).
 CDT_OP_CODES = frozenset((*range(1001, 1042), *range(1101, 1145)))
 # OP_BIT_* 2000-2017, OP_HLL_* 2100-2110, expression read/write 2200/2201 (bit_ops.is_bin_op).
-BIN_OP_CODES = frozenset((*range(2000, 2018), *range(2100, 2111), 2200, 2201))
+# Bit, HLL and expression operations; then string operations (1200-1239), bit_b64_encode (2018) and the path
+# operations (2300, 2301) of string_ops.py.
+BIN_OP_CODES = frozenset((*range(2000, 2019), *range(2100, 2111), 2200, 2201, *range(1200, 1240), 2300, 2301))
 
 
 def is_cdt_op(op_code: Any) -> bool:
@@ -49,7 +51,7 @@ def is_cdt_op(op_code: Any) -> bool:
 
 
 def is_bin_op(code: Any) -> bool:
-    """Whether `code` is an OP_BIT_*, OP_HLL_* or OP_EXPR_* operation code."""
+    """Whether `code` is an OP_BIT_*, OP_HLL_*, OP_EXPR_*, string or path operation code."""
     return type(code) is int and code in BIN_OP_CODES
 
 

@@ -202,6 +202,11 @@ def build_bin_op(operation: Mapping) -> tuple[Op, ResultShape]:
     builder = BIT_BUILDERS.get(code) or HLL_BUILDERS.get(code)  # type: ignore[arg-type]
     if builder is not None:
         return builder(operation)
+    from .string_ops import EXTRA_BUILDERS
+
+    builder = EXTRA_BUILDERS.get(code)  # type: ignore[arg-type]
+    if builder is not None:
+        return builder(operation)
     from .exp_ops import build_exp_op, is_exp_op
 
     if is_exp_op(code):
@@ -210,5 +215,11 @@ def build_bin_op(operation: Mapping) -> tuple[Op, ResultShape]:
 
 
 def is_bin_op(code: Any) -> bool:
-    """Whether `code` is an OP_BIT_*, OP_HLL_* or OP_EXPR_* operation code."""
-    return type(code) is int and (code in BIT_BUILDERS or code in HLL_BUILDERS or code in (2200, 2201))
+    """Whether `code` is an OP_BIT_*, OP_HLL_*, OP_EXPR_*, string or path operation code."""
+    return type(code) is int and (
+        code in BIT_BUILDERS or code in HLL_BUILDERS or code in (2200, 2201) or code in _EXTRA_CODES
+    )
+
+
+# String operations (1200-1239), bit_b64_encode (2018) and the path operations (2300, 2301): aerospike.ops.string_ops
+_EXTRA_CODES = frozenset((*range(1200, 1240), 2018, 2300, 2301))

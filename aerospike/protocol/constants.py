@@ -87,6 +87,9 @@ OP_BIT_MODIFY = 13
 OP_DELETE = 14
 OP_HLL_READ = 15
 OP_HLL_MODIFY = 16
+OP_STRING_READ = 17  # server 8.2's string operations; 8.1 refuses 17-19 (code 4)
+OP_STRING_MODIFY = 18
+OP_TO_STRING = 19
 
 # Particle types
 PARTICLE_NULL = 0

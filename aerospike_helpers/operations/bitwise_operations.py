@@ -7,9 +7,31 @@ from typing import Any, Optional
 
 import aerospike
 
-__all__ = ["bit_add", "bit_and", "bit_count", "bit_get", "bit_get_int", "bit_insert", "bit_lscan", "bit_lshift",
+__all__ = ["bit_add", "bit_and", "bit_b64_encode", "bit_count", "bit_get", "bit_get_int", "bit_insert", "bit_lscan", "bit_lshift",
            "bit_not", "bit_or", "bit_remove", "bit_resize", "bit_rscan", "bit_rshift", "bit_set", "bit_set_int",
            "bit_subtract", "bit_xor"]  # fmt: skip
+
+
+# The operation dicts' keys, as 19.x names them.
+BIN_KEY = "bin"
+BYTE_SIZE_KEY = "byte_size"
+BYTE_OFFSET_KEY = "byte_offset"
+BIT_OFFSET_KEY = "bit_offset"
+BIT_SIZE_KEY = "bit_size"
+VALUE_BYTE_SIZE_KEY = "value_byte_size"
+VALUE_KEY = "value"
+COUNT_KEY = "count"
+INDEX_KEY = "index"
+KEY_KEY = "key"
+OFFSET_KEY = "offset"
+OP_KEY = "op"
+POLICY_KEY = "policy"
+RESIZE_FLAGS_KEY = "resize_flags"
+SIGN_KEY = "sign"
+ACTION_KEY = "action"
+
+# bit_b64_encode's code (19.x's private _OP_BIT_B64_ENCODE); CE 8.1 refuses the operation (code 4).
+_OP_BIT_B64_ENCODE = 2018
 
 
 def _deprecated_size() -> None:
@@ -139,3 +161,11 @@ def bit_not(bin_name: str, bit_offset: int, bit_size: int, policy: Optional[dict
     """Negate the bits."""
     return {"op": aerospike.OP_BIT_NOT, "bin": bin_name, "bit_offset": bit_offset, "bit_size": bit_size,
             "policy": policy}
+
+
+def bit_b64_encode(bin_name: str, byte_offset: int = 0, byte_size: Optional[int] = None,
+                   invert_size: bool = False, ctx: Optional[list] = None) -> dict:
+    """The blob's bytes as base64: `byte_size` bytes from `byte_offset` (to the end when None;
+    `invert_size` counts back from the end). Needs server 8.2; 8.1 refuses it (InvalidRequest)."""
+    return {"op": _OP_BIT_B64_ENCODE, "bin": bin_name, "byte_offset": byte_offset, "byte_size": byte_size,
+            "invert_size": invert_size, "ctx": ctx}

@@ -8,6 +8,12 @@ import aerospike
 
 __all__ = ["expression_read", "expression_write"]
 
+# The operation dicts' keys, as 19.x names them.
+OP_KEY = "op"
+BIN_KEY = "bin"
+EXPR_KEY = "expr"
+EXPR_FLAGS_KEY = "expr_flags"
+
 
 def expression_read(bin_name: str, expression: Any, expression_read_flags: int = 0) -> dict:
     """Evaluate the compiled `expression` and return its value under `bin_name` (EXP_READ_* flags)."""

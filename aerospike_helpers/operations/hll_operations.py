@@ -11,6 +11,15 @@ __all__ = ["hll_add", "hll_describe", "hll_fold", "hll_get_count", "hll_get_inte
            "hll_set_union"]  # fmt: skip
 
 
+# The operation dicts' keys, as 19.x names them.
+OP_KEY = "op"
+BIN_KEY = "bin"
+HLL_POLICY_KEY = "hll_policy"
+INDEX_BIT_COUNT_KEY = "index_bit_count"
+MH_BIT_COUNT_KEY = "mh_bit_count"
+VALUE_LIST_KEY = "value_list"
+
+
 def _bits(count: Optional[int]) -> int:
     return -1 if count is None else count
 

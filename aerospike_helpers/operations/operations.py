@@ -9,7 +9,12 @@ from typing import Any, Optional
 
 import aerospike
 
-__all__ = ["append", "delete", "increment", "prepend", "read", "touch", "write"]
+__all__ = ["append", "delete", "increment", "modify_by_path", "prepend", "read", "select_by_path", "touch", "write"]
+
+# Codes of the path operations. 19.x numbers them 2 and 3, but 2 is 3.0.0's OPERATOR_WRITE here, so this
+# package gives them codes of their own: build them with these helpers, not by hand.
+_OP_SELECT_BY_PATH = 2300
+_OP_MODIFY_BY_PATH = 2301
 
 
 def read(bin_name: str) -> dict:
@@ -48,3 +53,15 @@ def touch(ttl: Optional[int] = None) -> dict:
     if ttl:
         operation["val"] = ttl
     return operation
+
+
+def select_by_path(bin_name: str, ctx: list, flags: int) -> dict:
+    """The elements of the bin that the path `ctx` selects (``aerospike.EXP_PATH_SELECT_*`` flags; server
+    8.1 and later)."""
+    return {"op": _OP_SELECT_BY_PATH, "bin": bin_name, "ctx": ctx, "cdt_flags": flags}
+
+
+def modify_by_path(bin_name: str, ctx: list, expr: Any, flags: int) -> dict:
+    """Replace every element the path `ctx` selects with what the compiled expression `expr` returns for it
+    (``RemoveResult()`` removes it); ``aerospike.EXP_PATH_MODIFY_*`` flags. Server 8.1 and later."""
+    return {"op": _OP_MODIFY_BY_PATH, "bin": bin_name, "ctx": ctx, "mod_exp": expr, "cdt_flags": flags}
