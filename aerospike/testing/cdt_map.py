@@ -248,7 +248,7 @@ def _by_value_interval(pairs: list, args: OpArgs, multi: bool) -> Selection:
 
 def _by_rank(pairs: list, args: OpArgs, multi: bool) -> Selection:
     start, count = index_count(args.get(1), args.get(2, None) if multi else 1, len(pairs), multi)
-    return Selection(_rank_order(pairs)[start : start + count], rank_range=True, start=start)
+    return Selection(_rank_order(pairs)[start : start + count], rank_range=True, start=start, rank_ordered=True)
 
 
 def _by_key_rel_index(pairs: list, args: OpArgs, multi: bool) -> Selection:
@@ -264,7 +264,7 @@ def _by_value_rel_rank(pairs: list, args: OpArgs, multi: bool) -> Selection:
     base = sum(1 for _, v in pairs if compare(v, value) < 0)
     start, count = relative_index_count(args.get(2), args.get(3, None), base)
     start, count = index_count(start, count, len(pairs), multi=True)
-    return Selection(_rank_order(pairs)[start : start + count], rank_range=True)
+    return Selection(_rank_order(pairs)[start : start + count], rank_range=True, rank_ordered=True)
 
 
 # (get code, remove code, selector, multi)

@@ -696,15 +696,23 @@ class Selection:
     rank the selection would start at).
     """
 
-    __slots__ = ("order", "index_range", "rank_range", "start")
+    __slots__ = ("order", "index_range", "rank_range", "start", "rank_ordered")
 
     def __init__(
-        self, order: list[int], index_range: bool = False, rank_range: bool = False, start: Optional[int] = None
+        self,
+        order: list[int],
+        index_range: bool = False,
+        rank_range: bool = False,
+        start: Optional[int] = None,
+        rank_ordered: bool = False,
     ) -> None:
         self.order = order
         self.index_range = index_range
         self.rank_range = rank_range
         self.start = start
+        # A map's rank and relative-rank selections: 8.1 lists their INDEX/REVINDEX results in rank order
+        # (particle_map.c builds them from the order index), where every other selection is in index order.
+        self.rank_ordered = rank_ordered
 
 
 def build_result(
@@ -725,6 +733,10 @@ def build_result(
     index_range, rank_range = selection.index_range, selection.rank_range
     if result_type in _RANGE_RESULTS:
         return _range_result(result_type, inverted, selection, count, ranks, multi)
+    if inverted and multi and result_type in (RT_RANK, RT_REVRANK):
+        rank_run = _rank_run(selection.order, ranks)
+        if rank_run is not None:
+            return _inverted_rank_run(result_type == RT_REVRANK, *rank_run, count)
     if inverted:
         if not multi:
             raise CdtError(c.RESULT_OP_NOT_APPLICABLE)
@@ -753,6 +765,8 @@ def build_result(
             rank = ranks()[position]
             return rank if result_type == RT_RANK else count - 1 - rank
         return _values_result(result_type, [position], item, single=True)
+    if result_type in (RT_INDEX, RT_REVINDEX) and selection.rank_ordered and not inverted:
+        return CdtList(list(order) if result_type == RT_INDEX else [count - 1 - position for position in order])
     if result_type in (RT_INDEX, RT_REVINDEX):
         ascending = sorted(order)
         if result_type == RT_INDEX:
@@ -769,6 +783,30 @@ def build_result(
             values.sort()
         return CdtList(values)
     return _values_result(result_type, order, item, single=False)
+
+
+def _rank_run(order: list[int], ranks: Callable[[], list[int]]) -> Optional[tuple[int, int]]:
+    """(first rank, count) when the picked positions hold one run of consecutive ranks, else None."""
+    if not order:
+        return None
+    rank_of = ranks()
+    picked = sorted(rank_of[position] for position in order)
+    if picked[-1] - picked[0] + 1 != len(picked):
+        return None
+    return picked[0], len(picked)
+
+
+def _inverted_rank_run(reverse: bool, start: int, size: int, count: int) -> CdtList:
+    """The ranks outside the run [start, start + size), as 8.1 lists them (cdt.c result_data_set_index_rank_count):
+    the run before it, then the run after it, each ascending; reverse ranks of a run are ascending too, so
+    REVRANK gives the reversed head run first."""
+    head, tail = (0, start), (start + size, count - start - size)
+    values: list[int] = []
+    for first, length in (head, tail):
+        if reverse:
+            first = count - first - length
+        values.extend(range(first, first + length))
+    return CdtList(values)
 
 
 def _range_result(

@@ -252,3 +252,6 @@ def install(cluster: object = None) -> None:
             wrapped = _compare_values(test, handlers[code])
             wrapped._orders_cdt = True  # type: ignore[attr-defined]
             handlers[code] = wrapped
+    from . import path_exp
+
+    path_exp.install()

@@ -265,6 +265,10 @@ def _read(store: NamespaceStore, message: Message, digest: bytes, now: float) ->
     if message.info1 & c.INFO1_NOBINDATA:
         return _reply(c.RESULT_OK, record.generation, record.void_time)
     ctx = OpContext(record.bins, bool(message.info2 & c.INFO2_RESPOND_ALL_OPS), record_exists=True)
+    # Expression operations see the record's metadata (ttl, set name, digest, last update time, ...).
+    ctx.record_view = record_ops.RecordView(
+        record.bins, digest, record.set_name, record.key, record.void_time, record.last_update_time, now
+    )
     if message.info1 & c.INFO1_GET_ALL:
         ctx.read_all()
     elif not message.ops:
@@ -419,6 +423,10 @@ def _write(store: NamespaceStore, message: Message, digest: bytes, now: float) -
     replace = bool(message.info3 & (c.INFO3_CREATE_OR_REPLACE | c.INFO3_REPLACE_ONLY))
     bins: dict[str, BinValue] = {} if existing is None or replace else dict(existing.bins)
     ctx = OpContext(bins, bool(message.info2 & c.INFO2_RESPOND_ALL_OPS), existing is not None)
+    ctx.record_view = record_ops.RecordView(
+        bins, digest, set_name, key, existing.void_time if existing is not None else 0,
+        existing.last_update_time if existing is not None else 0, now,
+    )
     handlers = record_ops.WRITE_OP_HANDLERS
     read_all = bool(message.info1 & c.INFO1_GET_ALL)
     try:
