@@ -15,7 +15,7 @@ values flattened.
 from __future__ import annotations
 
 import copy
-from typing import Any, Optional
+from typing import Any
 
 from aerospike.protocol import constants as c
 from aerospike.protocol.message import Op
