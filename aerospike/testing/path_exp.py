@@ -260,13 +260,13 @@ def _loop_var(node: list, record: RecordView, variables: dict) -> Any:
         raise record_ops.ExpressionError("a loop variable outside a path context")
     value = loop.get(node[2], record_ops.UNKNOWN)
     expected = node[1]
-    kinds = {1: bool, 2: int, 3: str, 4: WireValue, 5: WireValue, 6: bytes, 7: float}
+    kinds: dict[int, type] = {1: bool, 2: int, 3: str, 4: WireValue, 5: WireValue, 6: bytes, 7: float}
     kind = kinds.get(expected)
     if value is None and expected == 0:
         return None
     if kind is None or not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         return record_ops.UNKNOWN
-    if kind is WireValue and value.particle_type != (c.PARTICLE_LIST if expected == 4 else c.PARTICLE_MAP):
+    if isinstance(value, WireValue) and value.particle_type != (c.PARTICLE_LIST if expected == 4 else c.PARTICLE_MAP):
         return record_ops.UNKNOWN
     return value
 
@@ -289,7 +289,7 @@ def _in_list(node: list, record: RecordView, variables: dict) -> Any:
     if not isinstance(target, WireValue) or target.particle_type != c.PARTICLE_LIST:
         return record_ops.UNKNOWN
     wanted = _to_model(value)
-    items = cdt_ops.decode_bin(target.particle_type, target.data).items
+    items = cdt_ops.decode_bin(target.particle_type, target.data).items  # type: ignore[union-attr]
     return any(cdt_ops.compare(item, wanted) == 0 for item in items)
 
 
@@ -300,7 +300,7 @@ def _map_part(take_keys: bool) -> Any:
         target = record_ops._evaluate(node[1], record, variables)
         if not isinstance(target, WireValue) or target.particle_type != c.PARTICLE_MAP:
             return record_ops.UNKNOWN
-        pairs = cdt_ops.decode_bin(target.particle_type, target.data).pairs()
+        pairs = cdt_ops.decode_bin(target.particle_type, target.data).pairs()  # type: ignore[union-attr]
         return _to_eval(cdt_ops.CdtList([key if take_keys else value for key, value in pairs]))
 
     return part
