@@ -3,7 +3,9 @@
 The fast paths: parse_key's (str namespace, str set, str|int key) tuple, bins_to_ops' inline ints and ASCII
 strings, encode_operate's inline read / write / increment, _frame's pre-encoded namespace/set/digest fields,
 encode_message's join, decode_message's slot-filled Message, ops_to_bins' inline blobs, operate_results'
-inline integers.
+inline integers; the raw-body reply parsers (get/select/exists/put/operate without Message or Op objects) and
+ValueCodec.bins_at against decode_message and the Message parsers; parse_key's per-name cache and
+parse_key_tuples against parse_key; the batch frame reader against the message stream.
 """
 
 from __future__ import annotations
