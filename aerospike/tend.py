@@ -294,6 +294,7 @@ class _NamespaceMap:
                 # in C (list repetition, map() over the bits as a '0'/'1' string) instead of a bit test each.
                 bitmap = bitmap[:_BITMAP_BYTES]
                 bits = None if bitmap == _ALL_CLAIMED else _bit_string(bitmap)
+                updated: list[Optional[str]]
                 if bits is None:
                     updated = [node_name] * N_PARTITIONS
                 elif owners.count(None) == N_PARTITIONS:
