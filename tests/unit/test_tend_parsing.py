@@ -236,17 +236,15 @@ def _tender(servers, **kwargs):
     return ScriptedTender(ClusterConfig(seeds=seeds, **kwargs), {s.port: s for s in servers})
 
 
-def test_first_tend_follows_official_sequence_and_discovers_peers():
+def test_first_tend_validates_and_fetches_in_one_request_and_discovers_peers():
     a, b = _two_nodes()
     tender = _tender([a, b])
     snapshot = tender.tend()
     assert [n.name for n in snapshot.nodes] == ["A1", "A2"]
-    assert a.asked == [
-        ("node", "partition-generation", "build"),
-        ("peers-clear-std",),
-        ("partition-generation", "replicas"),
-    ]
-    assert b.asked == [("node", "partition-generation", "build"), ("partition-generation", "replicas")]
+    # A new node is validated, and its peers and replicas fetched, with one request (one round trip at connect).
+    validation = ("node", "partition-generation", "build", "peers-clear-std", "replicas")
+    assert a.asked == [validation]
+    assert b.asked == [validation]
     names = owner_names(snapshot, "test", 0)
     assert names[0] == "A1" and names[1] == "A2"
     assert owner_names(snapshot, "test", 1)[0] == "A2"
@@ -347,6 +345,6 @@ def test_cluster_name_mismatch_refuses_the_node():
     tender = _tender([a], cluster_name="other")
     assert tender.tend().nodes == ()
     assert "cluster" in tender.seed_failure_message()
-    assert a.asked == [("node", "partition-generation", "build", "cluster-name")]
+    assert a.asked == [("node", "partition-generation", "build", "cluster-name", "peers-clear-std", "replicas")]
     good = _tender([FakeServer("A1", 3000)], cluster_name="c1")
     assert [n.name for n in good.tend().nodes] == ["A1"]
