@@ -26,6 +26,8 @@ from .protocol.constants import (
     FIELD_DIGEST_ARRAY,
     FIELD_FILTER_EXP,
     FIELD_INDEX_CONTEXT,
+    FIELD_INDEX_EXPRESSION,
+    FIELD_INDEX_NAME,
     FIELD_INDEX_RANGE,
     FIELD_INDEX_TYPE,
     FIELD_KEY,
@@ -103,7 +105,11 @@ _WHERE_FAILED = "Failed to add predicate"
 
 
 class IndexFilter(NamedTuple):
-    """A checked predicate: what field 22 (and 26) say. ``bin_name`` is the bytes sent."""
+    """A checked predicate: what field 22 (and 26) say. ``bin_name`` is the bytes sent.
+
+    ``index_field`` / ``index_data``: how where_with_index_name (21, the index name) or where_with_expr (24, the
+    index's expression) names the index instead of a bin; 0 / b"" for where().
+    """
 
     kind: int  # PREDICATE_EQUAL or PREDICATE_RANGE
     datatype: int  # INDEX_NUMERIC, INDEX_STRING or INDEX_GEO2DSPHERE
@@ -111,6 +117,8 @@ class IndexFilter(NamedTuple):
     begin: Any  # int, or str (string and geo)
     end: Any
     index_type: int  # INDEX_TYPE_*: 0 plain bin, 1 list, 2 map keys, 3 map values
+    index_field: int = 0
+    index_data: bytes = b""
 
 
 def _is_int(value: Any) -> bool:
@@ -174,6 +182,41 @@ def where_filter(predicate: Any) -> IndexFilter:
     if found is None:
         raise exception.ParamError(exception.ParamError.code, _WHERE_FAILED)
     return found
+
+
+def named_index_filter(predicate: Any, index_field: int, index_data: bytes) -> IndexFilter:
+    """The filter of ``where_with_index_name`` / ``where_with_expr`` (19.x): the predicate's bin must be None or
+    a string, and is not sent (19.3.0 sends an empty bin name and names the index by field 21 or 24)."""
+    if not isinstance(predicate, tuple) or not 1 < len(predicate) <= 6:
+        raise exception.ParamError(exception.ParamError.code, _WHERE_INVALID)
+    if not (_is_int(predicate[0]) and _is_int(predicate[1])):
+        raise exception.ParamError(exception.ParamError.code, _WHERE_INVALID)
+    bin_name = predicate[2] if len(predicate) > 2 else None
+    if bin_name is not None and not isinstance(bin_name, str):
+        raise exception.ParamError(exception.ParamError.code, _WHERE_FAILED)
+    checked = where_filter(predicate[:2] + ("",) + predicate[3:])
+    return checked._replace(index_field=index_field, index_data=index_data)
+
+
+def index_expression(expr: Any) -> bytes:
+    """Field 24 of where_with_expr: a compiled expression, or the base64 text of one (as sindex-list shows an
+    expression index's); ParamError 'Failed to add predicate' for anything else, as 19.3.0."""
+    if isinstance(expr, str):
+        import base64
+        import binascii
+
+        try:
+            return base64.b64decode(expr)
+        except (binascii.Error, ValueError):
+            raise exception.ParamError(exception.ParamError.code, _WHERE_FAILED) from None
+    if isinstance(expr, list) and expr:
+        from .ops.exp_ops import encode_expression_bytes
+
+        try:
+            return encode_expression_bytes(expr)
+        except exception.AerospikeError:
+            pass
+    raise exception.ParamError(exception.ParamError.code, _WHERE_FAILED)
 
 
 def apply_filter(predicate: Any) -> IndexFilter:
@@ -323,6 +366,8 @@ class StreamRequest:
             if index_type is not None:
                 self.filter_fields.append((FIELD_INDEX_TYPE, index_type))
             self.filter_fields.append((FIELD_INDEX_RANGE, index_range))
+            if isinstance(predicate, IndexFilter) and predicate.index_field:
+                self.filter_fields.append((predicate.index_field, predicate.index_data))
             if ctx:
                 self.filter_fields.append((FIELD_INDEX_CONTEXT, ctx))
         self.udf = udf
@@ -791,6 +836,33 @@ class Query(PartitionedStream):
             self._ctx = packed_ctx
         return self
 
+    def where_with_expr(self, *args: Any, **kwargs: Any) -> Query:
+        """Filter on an expression index (19.x): ``expr`` is the index's compiled expression (or its base64
+        text), ``predicate`` an ``aerospike.predicates`` tuple whose bin is None. At most one predicate."""
+        expr, predicate = _two_arguments("where_with_expr", args, kwargs)
+        checked = named_index_filter(predicate, FIELD_INDEX_EXPRESSION, b"")
+        checked = checked._replace(index_data=index_expression(expr))
+        return self._set_named_predicate(checked)
+
+    def where_with_index_name(self, *args: Any, **kwargs: Any) -> Query:
+        """Filter on the secondary index called ``index_name`` (19.x), with an ``aerospike.predicates`` tuple
+        whose bin is None. At most one predicate."""
+        index_name, predicate = _two_arguments("where_with_index_name", args, kwargs)
+        if not isinstance(index_name, str):
+            raise TypeError(f"where_with_index_name() argument 1 must be str, not {type(index_name).__name__}")
+        name = index_name.encode("utf-8", "surrogatepass")
+        # 19.3.0 sends no field 21 for an empty name (the server then refuses the bin-less filter).
+        checked = named_index_filter(predicate, FIELD_INDEX_NAME if name else 0, name)
+        return self._set_named_predicate(checked)
+
+    def _set_named_predicate(self, checked: IndexFilter) -> Query:
+        # As 19.3.0: a query that already has a predicate refuses another one here (where() keeps 3.0.0's rule).
+        if self._predicate is not None:
+            raise exception.ParamError(exception.ParamError.code, _WHERE_FAILED)
+        self._predicate = checked
+        self._ctx = None
+        return self
+
     def apply(self, module: Any, function: Any, arguments: Any = None, policy: Any = None) -> Query:
         """Aggregate the results with a stream UDF (the final reduce runs in this client, in Lua); with
         execute_background(), apply it as a record UDF to every record found instead."""
@@ -882,6 +954,15 @@ class Query(PartitionedStream):
             max_records=self._max_records,
             with_partition=with_partition and current.partitions is not None,
         )
+
+
+def _two_arguments(method: str, args: tuple, kwargs: dict) -> tuple[Any, Any]:
+    # 19.3.0's METH_VARARGS methods: exactly two positional arguments, no keywords.
+    if kwargs:
+        raise TypeError(f"Query.{method}() takes no keyword arguments")
+    if len(args) != 2:
+        raise TypeError(f"{method}() takes exactly 2 arguments ({len(args)} given)")
+    return args[0], args[1]
 
 
 def _pack_ctx(ctx: Any) -> bytes:

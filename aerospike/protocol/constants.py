@@ -62,6 +62,7 @@ FIELD_BVAL_ARRAY = 15  # per-record index value (replies)
 FIELD_INDEX_NAME = 21  # secondary index name
 FIELD_INDEX_RANGE = 22  # secondary index filter
 FIELD_INDEX_CONTEXT = 23  # CDT context of the index
+FIELD_INDEX_EXPRESSION = 24  # expression of an expression index (where_with_expr)
 FIELD_INDEX_TYPE = 26  # secondary index collection type
 FIELD_UDF_PACKAGE_NAME = 30  # UDF module
 FIELD_UDF_FUNCTION = 31  # UDF function
