@@ -455,6 +455,12 @@ def filter_matches(tree: Any, record: RecordView) -> bool:
     return _evaluate(tree, record, {}) is True
 
 
+def expression_value(tree: Any, record: RecordView) -> Any:
+    """What an expression evaluates to for a record (an expression index's value): int, float, str, bytes,
+    bool, a WireValue for lists and maps, or None when unknown."""
+    return _evaluate(tree, record, {})
+
+
 def _scalar_value(particle_type: int, data: bytes) -> Any:
     if particle_type == c.PARTICLE_INTEGER:
         return _I64.unpack(data)[0]

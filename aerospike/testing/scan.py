@@ -55,6 +55,7 @@ class QueryPlan:
         set_name = message.field(c.FIELD_SET)
         self.set_name: Optional[str] = set_name.decode("utf-8", "replace") if set_name else None
         self.partitions, self.resume = _requested_partitions(message)
+        self.resume_bvals = _resume_bvals(message, self.resume)
         max_records = message.field(c.FIELD_MAX_RECORDS)
         self.max_records = int.from_bytes(max_records, "big") if max_records and len(max_records) == 8 else 0
         rps = message.field(c.FIELD_RECORDS_PER_SECOND)
@@ -77,7 +78,10 @@ class QueryPlan:
         if range_field is not None:
             try:
                 self.index_filter = sindex.parse_filter(
-                    range_field, message.field(c.FIELD_INDEX_TYPE), message.field(c.FIELD_INDEX_NAME)
+                    range_field,
+                    message.field(c.FIELD_INDEX_TYPE),
+                    message.field(c.FIELD_INDEX_NAME),
+                    message.field(c.FIELD_INDEX_EXPRESSION),
                 )
             except ProtocolError:
                 raise QueryRefused(c.RESULT_PARAMETER_ERROR) from None
@@ -85,25 +89,31 @@ class QueryPlan:
             if self.index is None:
                 raise QueryRefused(RESULT_SINDEX_NOT_FOUND)
 
-    def matches(self, digest: bytes, record: Record, now: float) -> tuple[bool, Optional[int]]:
-        """Whether a live record is selected, and its index value when an index filter selected it."""
+    def passes_filter(self, digest: bytes, record: Record, now: float) -> bool:
+        """Whether a live record is in the query's set and passes its filter expression (not the index)."""
         if self.set_name is not None and record.set_name != self.set_name:
-            return False, None
-        bval: Optional[int] = None
-        if self.index is not None and self.index_filter is not None:
-            bval = sindex.record_match(self.index, self.index_filter, record.bins)
-            if bval is None:
-                return False, None
+            return False
         if self.filter_exp is not None:
             view = record_ops.RecordView(
                 record.bins, digest, record.set_name, record.key, record.void_time, record.last_update_time, now
             )
             try:
                 if not record_ops.filter_matches(self.filter_exp, view):
-                    return False, None
+                    return False
             except record_ops.ExpressionError:
-                return False, None
-        return True, bval
+                return False
+        return True
+
+    def index_entries(self, digest: bytes, record: Record, now: float) -> list[int]:
+        """The bvals of the record's index entries the index filter selects (in the query's set)."""
+        if self.index is None or self.index_filter is None:
+            return []
+        if self.set_name is not None and record.set_name != self.set_name:
+            return []
+        view = record_ops.RecordView(
+            record.bins, digest, record.set_name, record.key, record.void_time, record.last_update_time, now
+        )
+        return sindex.record_entries(self.index, self.index_filter, record.bins, view)
 
 
 class QueryRefused(Exception):
@@ -155,6 +165,21 @@ def _requested_partitions(message: Message) -> tuple[Optional[list[int]], dict[i
             partitions.append(partition_id)
             resume[partition_id] = digest
     return partitions, resume
+
+
+_I64_LE = struct.Struct("<q")
+
+
+def _resume_bvals(message: Message, resume: dict[int, bytes]) -> dict[int, int]:
+    """Field 15 of a resumed index query: the index value of each resume digest (little-endian 64-bit), by
+    partition, in the order of the digest array."""
+    data = message.field(c.FIELD_BVAL_ARRAY)
+    if not data or not resume:
+        return {}
+    if len(data) != 8 * len(resume):
+        raise QueryRefused(c.RESULT_PARAMETER_ERROR)
+    values = [value for (value,) in _I64_LE.iter_unpack(data)]
+    return dict(zip(resume, values))  # dicts keep the digest array's order
 
 
 def record_message(
@@ -243,15 +268,49 @@ def selected_records(
         now_void = void_time_now(now)
         snapshot = store.partition_records(partition_id)
         resume = plan.resume.get(partition_id)
+        if plan.index is not None:
+            yield from _index_order(plan, partition_id, snapshot, resume, now, now_void)
+            continue
         for digest in sorted(snapshot):
             if resume is not None and digest <= resume:
                 continue
             record = snapshot[digest]
             if record.is_expired(now_void):
                 continue
-            selected, bval = plan.matches(digest, record, now)
-            if selected:
-                yield partition_id, (digest, record, bval)
+            if plan.passes_filter(digest, record, now):
+                yield partition_id, (digest, record, None)
+
+
+def _index_order(
+    plan: QueryPlan, partition_id: int, snapshot: dict[bytes, Record], resume: Optional[bytes], now: float,
+    now_void: int,
+) -> Iterator[tuple[int, Optional[tuple[bytes, Record, Optional[int]]]]]:
+    """A partition's records as server 8.1 reads them through a secondary index: its entries in (index value,
+    digest) order, each record once per request (at its first entry), resuming after the entry (bval, digest)
+    of field 15 and 12. A record with several entries (a list or map index) comes again after a resume that
+    passed only its first entries, as on the server."""
+    entries = []
+    for digest, record in snapshot.items():
+        if record.is_expired(now_void):
+            continue
+        for bval in plan.index_entries(digest, record, now):
+            entries.append((bval, digest))
+    entries.sort()
+    resume_bval = plan.resume_bvals.get(partition_id)
+    sent: set[bytes] = set()
+    for bval, digest in entries:
+        if resume is not None:
+            if resume_bval is None:
+                if digest <= resume:  # a resume without an index value: by digest, as a scan resumes
+                    continue
+            elif (bval, digest) <= (resume_bval, resume):
+                continue
+        if digest in sent:
+            continue
+        sent.add(digest)
+        record = snapshot[digest]
+        if plan.passes_filter(digest, record, now):
+            yield partition_id, (digest, record, bval)
 
 
 def handle_query(cluster: LocalCluster, node: NodeServer, message: Message) -> Iterable[bytes]:

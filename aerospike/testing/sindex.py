@@ -15,6 +15,7 @@ import json
 import math
 import struct
 import threading
+import time
 import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator, Optional
@@ -24,7 +25,14 @@ from aerospike.protocol import constants as c
 from aerospike.protocol.errors import ProtocolError
 
 from .info import PARAM_NOT_FOUND, PARAM_TOO_LONG, NodeState, info_parameter
-from .record_ops import s2_leaf_cell
+from .record_ops import (
+    ExpressionError,
+    RecordView,
+    WireValue,
+    expression_value,
+    parse_expression,
+    s2_leaf_cell,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .cluster import LocalCluster
@@ -57,16 +65,34 @@ class IndexDef:
     key_type: str  # numeric, string, geo2dsphere, blob
     index_type: str  # default, list, mapkeys, mapvalues
     context: Optional[str]  # base64 CDT context, as sent
+    expression: Optional[str] = None  # base64 expression of an expression index (no bin), as sent
 
     def same_definition(self, other: IndexDef) -> bool:
-        return (self.namespace, self.set_name, self.bin_name, self.key_type, self.index_type, self.context) == (
+        return (
+            self.namespace,
+            self.set_name,
+            self.bin_name,
+            self.key_type,
+            self.index_type,
+            self.context,
+            self.expression,
+        ) == (
             other.namespace,
             other.set_name,
             other.bin_name,
             other.key_type,
             other.index_type,
             other.context,
+            other.expression,
         )
+
+    def expression_bytes(self) -> Optional[bytes]:
+        if self.expression is None:
+            return None
+        try:
+            return base64.b64decode(self.expression)
+        except ValueError:
+            return None
 
 
 class Registry:
@@ -110,14 +136,20 @@ class Registry:
             return [d for d in self._indexes.values() if namespace is None or d.namespace == namespace]
 
     def find(self, namespace: str, set_name: Optional[str], query: IndexFilter) -> Optional[IndexDef]:
-        """The index a filter runs on: same bin, key type and collection type; the query's set, else no set."""
+        """The index a filter runs on: same key type and collection type, and the same bin, or the index named
+        by the query (field 21), or the same expression (field 24); the query's set, else no set."""
+
+        def names_it(d: IndexDef) -> bool:
+            if query.index_name is not None:
+                return d.name == query.index_name
+            if query.expression is not None:
+                return d.expression is not None and d.expression_bytes() == query.expression
+            return d.expression is None and d.bin_name == query.bin_name
+
         candidates = [
             d
             for d in self.all(namespace)
-            if d.bin_name == query.bin_name
-            and d.key_type == query.key_type
-            and d.index_type == query.index_type
-            and (query.index_name is None or d.name == query.index_name)
+            if d.key_type == query.key_type and d.index_type == query.index_type and names_it(d)
         ]
         for wanted in (set_name, None):
             for d in candidates:
@@ -254,8 +286,13 @@ def _index_definition(args: str) -> tuple[str, str, IndexDef]:
         raise _Replied(
             "ERROR:4:bad 'indexdata' bin type for 'indextype' 'mapkeys' - must be one of 'numeric', 'string', 'blob'"
         )
-    # An expression index has no bin: it never matches a bin filter here.
-    definition = IndexDef(namespace, index_name, set_name, bin_name or "", key_type, index_type, context)
+    expression = _optional(args, "exp", _EXP_SIZE) if type_text is not None else None
+    if expression is not None:
+        try:
+            base64.b64decode(expression, validate=True)
+        except ValueError:
+            raise _Replied("ERROR:4:'exp' invalid base64") from None
+    definition = IndexDef(namespace, index_name, set_name, bin_name or "", key_type, index_type, context, expression)
     return namespace, index_name, definition
 
 
@@ -282,7 +319,8 @@ def _answer_delete(state: NodeState, name: str, args: str) -> str:
 def _list_entry(d: IndexDef) -> str:
     return (
         f"ns={d.namespace}:indexname={d.name}:set={d.set_name or 'null'}:bin={d.bin_name or 'null'}"
-        f":type={d.key_type}:indextype={d.index_type}:context={d.context or 'null'}:exp=null:state=RW"
+        f":type={d.key_type}:indextype={d.index_type}:context={d.context or 'null'}:exp={d.expression or 'null'}"
+        ":state=RW"
     )
 
 
@@ -356,10 +394,10 @@ def _answer_sindex(state: NodeState, name: str, args: str) -> str:
 def _index_counts(definition: IndexDef, store: NamespaceStore) -> tuple[int, int, int]:
     entries = records = 0
     bvals: set[int] = set()
-    for _digest, record in store.records():
+    for digest, record in store.records():
         if definition.set_name is not None and record.set_name != definition.set_name:
             continue
-        keys = list(index_keys(definition, record.bins))
+        keys = list(index_keys(definition, record.bins, _view(digest, record)))
         if keys:
             records += 1
             entries += len(keys)
@@ -483,9 +521,42 @@ def _geo_document(data: bytes) -> Optional[dict[str, Any]]:
     return document if isinstance(document, dict) else None
 
 
-def index_keys(definition: IndexDef, bins: dict[str, tuple[int, bytes]]) -> Iterator[tuple[Any, int]]:
-    """Every (value, bval) a record contributes to an index."""
-    found = bins.get(definition.bin_name)
+def _view(digest: bytes, record: Any) -> RecordView:
+    return RecordView(
+        record.bins, digest, record.set_name, record.key, record.void_time, record.last_update_time, time.time()
+    )
+
+
+def _expression_bin(definition: IndexDef, view: Optional[RecordView]) -> Optional[tuple[int, bytes]]:
+    """The value an expression index takes from a record, as a bin (particle type, data); None: no entry."""
+    data = definition.expression_bytes()
+    if data is None or view is None:
+        return None
+    try:
+        value = expression_value(parse_expression(data), view)
+    except ExpressionError:
+        return None
+    if isinstance(value, WireValue):
+        return value.particle_type, value.data
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return (c.PARTICLE_INTEGER, _I64.pack(value)) if -(1 << 63) <= value < 1 << 63 else None
+    if isinstance(value, str):
+        return c.PARTICLE_STRING, value.encode("utf-8", "surrogateescape")
+    if isinstance(value, (bytes, bytearray)):
+        return c.PARTICLE_BLOB, bytes(value)
+    return None
+
+
+def index_keys(
+    definition: IndexDef, bins: dict[str, tuple[int, bytes]], view: Optional[RecordView] = None
+) -> Iterator[tuple[Any, int]]:
+    """Every (value, bval) a record contributes to an index (`view`: the record, for an expression index)."""
+    if definition.expression is not None:
+        found = _expression_bin(definition, view)
+    else:
+        found = bins.get(definition.bin_name)
     if found is None:
         return
     particle_type, data = found
@@ -536,10 +607,17 @@ class IndexFilter:
     begin: Any
     end: Any
     index_name: Optional[str] = None
+    expression: Optional[bytes] = None  # field 24: the expression of the expression index to use
 
 
-def parse_filter(range_field: bytes, index_type_field: Optional[bytes], index_name: Optional[bytes]) -> IndexFilter:
-    """Field 22 (with 26 and 21) as a filter; ProtocolError when malformed or of an unknown type."""
+def parse_filter(
+    range_field: bytes,
+    index_type_field: Optional[bytes],
+    index_name: Optional[bytes],
+    index_expression: Optional[bytes] = None,
+) -> IndexFilter:
+    """Field 22 (with 26, and 21 or 24) as a filter; ProtocolError when malformed or of an unknown type, or
+    when it names no index (no bin, no index name, no expression: the server refuses such a filter)."""
     try:
         count = range_field[0]
         if count != 1:
@@ -585,21 +663,36 @@ def parse_filter(range_field: bytes, index_type_field: Optional[bytes], index_na
     else:
         begin, end = bytes(values[0]), bytes(values[1])
     name = index_name.decode("utf-8", "replace") if index_name else None
-    return IndexFilter(bin_name, key_type, index_type, begin, end, name)
+    expression = bytes(index_expression) if index_expression else None
+    if not bin_name and name is None and expression is None:
+        raise ProtocolError("index filter names no bin, index or expression")
+    return IndexFilter(bin_name, key_type, index_type, begin, end, name, expression)
 
 
-def record_match(definition: IndexDef, query: IndexFilter, bins: dict[str, tuple[int, bytes]]) -> Optional[int]:
-    """The bval of the first index entry of a record the filter selects, or None when it selects none."""
-    for value, bval in index_keys(definition, bins):
+def record_entries(
+    definition: IndexDef, query: IndexFilter, bins: dict[str, tuple[int, bytes]], view: Optional[RecordView] = None
+) -> list[int]:
+    """The bvals of every index entry of a record that the filter selects (a list or map index may hold
+    several entries of one record), in index order."""
+    selected = set()
+    for value, bval in index_keys(definition, bins, view):
         if query.key_type == "numeric":
             if query.begin <= value <= query.end:
-                return bval
+                selected.add(bval)
         elif query.key_type == "geo2dsphere":
             if _geo_matches(query.begin, value):
-                return bval
+                selected.add(bval)
         elif value == query.begin:
-            return bval
-    return None
+            selected.add(bval)
+    return sorted(selected)
+
+
+def record_match(
+    definition: IndexDef, query: IndexFilter, bins: dict[str, tuple[int, bytes]], view: Optional[RecordView] = None
+) -> Optional[int]:
+    """The bval of the first index entry of a record the filter selects, or None when it selects none."""
+    entries = record_entries(definition, query, bins, view)
+    return entries[0] if entries else None
 
 
 # -- geometry: points in regions, on a sphere for circles and planar in degrees for polygons (the server uses S2
