@@ -5,8 +5,13 @@ foreground. This package may import `aerospike.protocol` only, never the client 
 cannot hide a bug in the double.
 """
 
+from . import exp_ops as _exp_ops
 from .cluster import LocalCluster, Topology, error_frames
 from .server import ConnectionCounts, NodeCounts, NodeServer, classify
+
+# The bit, HLL and expression engines register their op handlers with the record model: once, on import, so a
+# store used without a LocalCluster (unit tests) answers exactly as one inside a cluster.
+_exp_ops.install()
 
 __all__ = [
     "ConnectionCounts",

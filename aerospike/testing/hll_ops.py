@@ -420,6 +420,8 @@ def apply_hll_op(modify: bool, current: Optional[BinValue], payload: bytes) -> t
     """Apply one HLL op to a bin (None: missing). Returns (new bin value or None when unchanged, reply or None).
     Raises OpError with the server's result code."""
     code, args, raw_elements = _request(payload)
+    if code not in (_MODIFY_ARGS if modify else _READ_ARGS):
+        raise OpError(c.RESULT_PARAMETER_ERROR)  # the op code is checked before the bin's type, as 8.1 does
     if current is not None and current[0] != c.PARTICLE_HLL:
         raise OpError(c.RESULT_BIN_TYPE_ERROR)
     old = Hll.parse(current[1]) if current is not None else None
@@ -428,8 +430,11 @@ def apply_hll_op(modify: bool, current: Optional[BinValue], payload: bytes) -> t
     return _modify(code, args, raw_elements, old)
 
 
+_READ_ARGS = {COUNT: 0, UNION: 1, UNION_COUNT: 1, INTERSECT_COUNT: 1, SIMILARITY: 1, DESCRIBE: 0}
+
+
 def _read(code: int, args: list, old: Optional[Hll]) -> Optional[BinValue]:
-    n_args = {COUNT: 0, UNION: 1, UNION_COUNT: 1, INTERSECT_COUNT: 1, SIMILARITY: 1, DESCRIBE: 0}.get(code)
+    n_args = _READ_ARGS.get(code)
     if n_args is None or len(args) != n_args:
         raise OpError(c.RESULT_PARAMETER_ERROR)
     hlls = _hlls(args) if n_args else []
