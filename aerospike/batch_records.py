@@ -511,6 +511,31 @@ def _batch_policy(client: Any, policy: Any) -> tuple[dict, Policy]:
     return raw, client._resolve("batch", policy)
 
 
+def _parent_write_policy(client: Any, policy: Any) -> tuple[dict, Policy]:
+    """The parent batch policy of a batch with writes: the call's dict over ``config['policies']
+    ['batch_parent_write']`` (not the client's 'batch' default, which only batch reads take), as 19.3.0."""
+    from .policy import build_defaults
+
+    raw = _policy_dict(policy)
+    base = build_defaults(None)["batch"]
+    configured = client._batch_defaults.get("batch_parent_write")
+    if configured:
+        base = build("batch", configured, base=base)
+    return raw, (build("batch", raw, base=base) if raw else base)
+
+
+def _row_policy(client: Any, name: str, policy: Any) -> dict:
+    """A row policy: the call's (or record's) dict laid key by key over ``config['policies'][name]``
+    (batch_write, batch_apply or batch_remove), as 19.3.0 starts from the config's default."""
+    raw = _policy_dict(policy)
+    configured = client._batch_defaults.get(name)
+    if not configured:
+        return raw
+    merged = {key: value for key, value in configured.items() if key != "expressions"}
+    merged.update(raw)
+    return merged
+
+
 def batch_read(client: Any, keys: Any, bins: Any = None, policy: Any = None) -> Any:
     """Client.batch_read: every bin, the named bins, or (``bins=[]``) only the metadata of each key."""
     cluster = client._connected_cluster()
@@ -544,18 +569,21 @@ def batch_operate(client: Any, keys: Any, ops: Any, policy_batch: Any = None, po
         raise exception.ParamError(exception.ParamError.code, "ops should be a list of op dictionaries")
     if ttl is not None and not isinstance(ttl, int):
         raise exception.ParamError(exception.ParamError.code, "ttl should be an integer")
+    write_policy = _row_policy(client, "batch_write", policy_batch_write)
     raw, batch_policy = _batch_policy(client, policy_batch)
-    write_policy = _policy_dict(policy_batch_write)
     records = _records_for(parsed)
     if not parsed:
         return _new_batch_records(records, 0)
+    row_policy = {name: value for name, value in write_policy.items() if name != "expressions"}
+    identity = ("operate",)
+    rows = [_operate_row(key, ops, row_policy, None, ttl, client._codec, identity, False) for key in parsed]
+    if any(row.is_write for row in rows):
+        # With a write, 19.3.0 takes config['policies']['batch_parent_write'] instead of 'batch'.
+        raw, batch_policy = _parent_write_policy(client, policy_batch)
     # 19.3.0 sends the write policy's filter as the whole batch's filter.
     parent_filter = batch_policy.expressions
     if parent_filter is None:
         parent_filter = _filter_of(write_policy)
-    row_policy = {name: value for name, value in write_policy.items() if name != "expressions"}
-    identity = ("operate",)
-    rows = [_operate_row(key, ops, row_policy, None, ttl, client._codec, identity, False) for key in parsed]
     result = _run(client, cluster, rows, records, batch_policy, parent_filter, _batch_flags(raw, batch_policy))
     return _new_batch_records(records, result)
 
@@ -578,8 +606,8 @@ def batch_apply(client: Any, keys: Any, module: Any, function: Any, args: Any, p
     cluster = client._connected_cluster()
     parsed = _parse_keys(keys)
     udf = _udf_parts(client, module, function, args)
-    raw, batch_policy = _batch_policy(client, policy_batch)
-    apply_policy = _policy_dict(policy_batch_apply)
+    raw, batch_policy = _parent_write_policy(client, policy_batch)
+    apply_policy = _row_policy(client, "batch_apply", policy_batch_apply)
     records = _records_for(parsed)
     if not parsed:
         return _new_batch_records(records, 0)
@@ -597,8 +625,8 @@ def batch_remove(client: Any, keys: Any, policy_batch: Any = None, policy_batch_
     """Client.batch_remove: remove every key."""
     cluster = client._connected_cluster()
     parsed = _parse_keys(keys)
-    raw, batch_policy = _batch_policy(client, policy_batch)
-    remove_policy = _policy_dict(policy_batch_remove)
+    raw, batch_policy = _parent_write_policy(client, policy_batch)
+    remove_policy = _row_policy(client, "batch_remove", policy_batch_remove)
     records = _records_for(parsed)
     if not parsed:
         return _new_batch_records(records, 0)
@@ -637,6 +665,12 @@ def _row_of(client: Any, record: Any) -> _Row:
     key = _record_key(record)
     policy = getattr(record, "policy", None)
     raw = _policy_dict(policy)
+    if isinstance(record, Write):
+        raw = _row_policy(client, "batch_write", policy)
+    elif isinstance(record, Apply):
+        raw = _row_policy(client, "batch_apply", policy)
+    elif isinstance(record, Remove):
+        raw = _row_policy(client, "batch_remove", policy)
     # Rows without a policy of their own and without ops of their own may go as repeats (19.3.0 compares them
     # by their C structs; a record's own ops or policy is always a struct of its own).
     if isinstance(record, Write):
@@ -676,7 +710,7 @@ def batch_write(client: Any, batch_records: Any, policy_batch: Any = None) -> An
             exception.ParamError.code,
             "batch_records must be an aerospike_helpers.batch.records.BatchRecords instance",
         )
-    raw, batch_policy = _batch_policy(client, policy_batch)
+    raw, batch_policy = _parent_write_policy(client, policy_batch)
     records = list(batch_records.batch_records or [])
     rows = []
     for record in records:

@@ -60,6 +60,13 @@ class Client(CdtMethods, AdminMethods):
         self._config: ClientConfig = parse_config(config)
         self._resolve = Resolver(self._config.policies).resolve
         self._policies = self._config.policies  # the defaults: what _resolve gives for no policy
+        # config['policies'] dicts only the current API's batch methods read (as 19.3.0 reads them).
+        policies = config.get("policies") if isinstance(config, dict) else None
+        self._batch_defaults: dict[str, dict] = {
+            name: dict(value)
+            for name, value in (policies.items() if isinstance(policies, dict) else ())
+            if name in ("batch_write", "batch_apply", "batch_remove", "batch_parent_write") and isinstance(value, dict)
+        }
         self._codec = ValueCodec(
             self._config.serializer,
             self._config.deserializer,

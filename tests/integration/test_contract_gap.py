@@ -319,3 +319,81 @@ def test_where_with_index_name_and_expr_send_what_official_sends(backend: Any) -
     assert our_requests == official_requests
     kinds = [[t for t, _ in fields if t in (FIELD_INDEX_NAME, FIELD_INDEX_EXPRESSION)] for _, _, _, fields, _ in our_requests]
     assert kinds == [[21], [21], [21], [24], [24], [24]]
+
+
+# --------------------------------------------------------------------------- batch defaults of config['policies']
+
+_BATCH_DEFAULTS_SCRIPT = """
+import aerospike
+from aerospike_helpers.batch import records as br
+from aerospike_helpers.operations import operations as op
+A = aerospike
+config_policies = {
+    "batch_write": {"key": A.POLICY_KEY_SEND, "exists": A.POLICY_EXISTS_UPDATE, "ttl": 1000},
+    "batch_remove": {"key": A.POLICY_KEY_SEND, "generation": 7, "gen": A.POLICY_GEN_EQ},
+    "batch_apply": {"key": A.POLICY_KEY_SEND, "ttl": 2000},
+    "batch_parent_write": {"total_timeout": 3333},
+    "batch": {"total_timeout": 4444, "allow_inline": False},
+}
+client = aerospike.client({"hosts": [tuple(host)], "policies": config_policies}).connect()
+keys = [("test", SET, i) for i in range(3)]
+out = []
+def call(name, run):
+    try:
+        answer = run()
+        out.append([name, answer.result, [record.result for record in answer.batch_records]])
+    except Exception as error:
+        out.append([name, type(error).__name__])
+call("rows", lambda: client.batch_write(br.BatchRecords(
+    [br.Write(keys[0], [op.write("b", 2)]), br.Remove(keys[1]), br.Read(keys[2], [op.read("a")])])))
+call("rows_apply", lambda: client.batch_write(br.BatchRecords(
+    [br.Apply(keys[0], "gapnomod", "f", []), br.Write(keys[1], [op.write("b", 2)])])))
+call("operate_write", lambda: client.batch_operate(keys, [op.write("c", 3)]))
+call("operate_read", lambda: client.batch_operate(keys, [op.read("a")]))
+call("apply", lambda: client.batch_apply(keys, "gapnomod", "f", []))
+call("operate_write_own", lambda: client.batch_operate(keys, [op.write("c", 3)], {"allow_inline": True},
+                                                        {"durable_delete": False}))
+call("remove_own", lambda: client.batch_remove(keys, None, {"durable_delete": False}))
+call("one_row_own", lambda: client.batch_write(br.BatchRecords(
+    [br.Write(keys[0], [op.write("b", 2)], policy={"durable_delete": False})]), {"allow_inline": True}))
+call("read", lambda: client.batch_read(keys))
+client.close()
+result = out
+"""
+
+
+def _requests(messages: list[bytes]) -> list[bytes]:
+    """Batch and single-record requests (info frames and tending left out)."""
+    return [frame for frame in messages if frame[1] == 3]
+
+
+def test_batch_policy_defaults_of_the_config_are_read_as_19_3_0_reads_them(backend: Any) -> None:
+    """config['policies'] batch_write / batch_apply / batch_remove are the rows' defaults (a call's dict lays
+    its keys over them), batch_parent_write the parent policy of batches with writes, 'batch' that of reads."""
+    set_name = "gap_bat_cfg"
+    seeder = backend.client()
+
+    def reset() -> None:
+        for index in range(3):
+            try:
+                seeder.remove(("test", set_name, index))
+            except aerospike.exception.RecordNotFound:
+                pass
+            seeder.put(("test", set_name, index), {"a": 1})
+
+    reset()
+    with WireLog(backend.hosts[0]) as wire:
+        official = run_official(_BATCH_DEFAULTS_SCRIPT, host=list(wire.address), SET=set_name)
+        official_requests = _requests(wire.messages())
+    reset()
+    with WireLog(backend.hosts[0]) as wire:
+        variables: dict[str, Any] = {"host": list(wire.address), "SET": set_name}
+        exec(_BATCH_DEFAULTS_SCRIPT, variables)  # noqa: S102 - the same script through this package
+        ours = variables["result"]
+        our_requests = _requests(wire.messages())
+    seeder.close()
+    assert ours == official
+    assert our_requests == official_requests
+    # What the defaults did: exists UPDATE_ONLY, ttl 1000 and the key on write rows; generation 7 (EQ) on removes.
+    assert official[0] == ["rows", -16, [0, 3, 0]]
+    assert len(our_requests) == 9
