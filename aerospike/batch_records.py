@@ -13,7 +13,7 @@ The 3.0.0 methods get_many, exists_many and select_many stay in batch.py.
 from __future__ import annotations
 
 import struct
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from . import exception
 from . import record_commands as rc
@@ -65,6 +65,7 @@ from .protocol.constants import (
     RESULT_KEY_NOT_FOUND,
     RESULT_OK,
 )
+from .protocol.errors import ProtocolError
 from .protocol.message import Message, Op, decode_message, encode_fields, encode_message
 
 __all__ = ["batch_apply", "batch_operate", "batch_read", "batch_remove", "batch_write", "encode_rows"]
@@ -333,8 +334,30 @@ def _single_request(row: _Row, parent_filter: Optional[bytes], batch_policy: Pol
 # ------------------------------------------------------------------------------------------------ results
 
 
+def _decoder(codec: Any) -> Callable[..., Any]:
+    """codec.decode, but lists and maps come back with KeyOrderedDict for the maps the server marks
+    key-ordered, as 19.3.0 returns them (the 3.0.0 API's calls keep plain dicts)."""
+    from .cdt_types import KeyOrderedDict
+    from .protocol.cdt import unpack
+    from .protocol.constants import PARTICLE_LIST, PARTICLE_MAP
+    from .values import GeoJSON
+
+    def decode(particle_type: int, data: bytes, preserved_map_as_list: bool = False) -> Any:
+        if particle_type not in (PARTICLE_MAP, PARTICLE_LIST):
+            return codec.decode(particle_type, data, preserved_map_as_list)
+        try:
+            return unpack(data, GeoJSON, codec._blob_factory, preserved_map_as_list=preserved_map_as_list,
+                          key_ordered_type=KeyOrderedDict)
+        except ProtocolError as error:
+            raise exception.ClientError(
+                exception.ClientError.code, f"cannot decode a value of particle type {particle_type}: {error}"
+            ) from None
+
+    return decode
+
+
 def _bins(row: _Row, message: Message, codec: Any) -> dict[str, Any]:
-    decode = codec.decode
+    decode = _decoder(codec)
     slots = row.slots
     bins: dict[str, Any] = {}
     for position, op in enumerate(message.ops):

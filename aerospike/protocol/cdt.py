@@ -384,17 +384,19 @@ def pack_op(op_code: int, *args: Any, fallback: Optional[Fallback] = None, bool_
 class _Decoder:
     """Hooks for one unpack() call: fix prefixed strings in lists and maps, read ordered-map markers."""
 
-    __slots__ = ("geo_factory", "blob_factory", "preserved_map_as_list")
+    __slots__ = ("geo_factory", "blob_factory", "preserved_map_as_list", "key_ordered_type")
 
     def __init__(
         self,
         geo_factory: Optional[GeoFactory],
         blob_factory: Optional[BlobFactory],
         preserved_map_as_list: bool,
+        key_ordered_type: Optional[Callable[[dict], Any]] = None,
     ) -> None:
         self.geo_factory = geo_factory
         self.blob_factory = blob_factory
         self.preserved_map_as_list = preserved_map_as_list
+        self.key_ordered_type = key_ordered_type
 
     def scalar(self, raw: bytes) -> Any:
         """A msgpack str: its first byte says what the rest is."""
@@ -457,6 +459,8 @@ class _Decoder:
                 result[self.key(key)] = self.scalar(item) if type(item) is bytes else item
             except TypeError as error:  # an unhashable key (a map used as a key)
                 raise ProtocolError(f"map key cannot be represented: {error}") from error
+        if order & MAP_KEY_ORDERED and self.key_ordered_type is not None:
+            return self.key_ordered_type(result)
         return result
 
 
@@ -466,6 +470,7 @@ def unpack(
     blob_factory: Optional[BlobFactory] = None,
     *,
     preserved_map_as_list: bool = False,
+    key_ordered_type: Optional[Callable[[dict], Any]] = None,
 ) -> Any:
     """Decode Aerospike msgpack into Python values.
 
@@ -473,9 +478,10 @@ def unpack(
     `geo_factory(json_text)` (or the text), other prefixed blobs as `blob_factory(particle_type, payload)`
     (or bytes). Maps come back as dicts; with `preserved_map_as_list`, maps the server marked "preserve
     order" (KEY_VALUE results) come back as flat ``[k1, v1, k2, v2, ...]`` lists. Bad input raises
-    ProtocolError.
+    ProtocolError. With `key_ordered_type`, maps the server marked key-ordered come back as
+    ``key_ordered_type(dict)`` (the current API's KeyOrderedDict).
     """
-    decoder = _Decoder(geo_factory, blob_factory, preserved_map_as_list)
+    decoder = _Decoder(geo_factory, blob_factory, preserved_map_as_list, key_ordered_type)
     try:
         result = msgpack.unpackb(
             data,

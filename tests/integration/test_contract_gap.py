@@ -397,3 +397,58 @@ def test_batch_policy_defaults_of_the_config_are_read_as_19_3_0_reads_them(backe
     # What the defaults did: exists UPDATE_ONLY, ttl 1000 and the key on write rows; generation 7 (EQ) on removes.
     assert official[0] == ["rows", -16, [0, 3, 0]]
     assert len(our_requests) == 9
+
+
+# ------------------------------------------------------------------------------------------ KeyOrderedDict read back
+
+_KEY_ORDERED_SCRIPT = """
+import aerospike
+from aerospike_helpers.batch import records as br
+from aerospike_helpers.operations import map_operations as mo, operations as op
+client = aerospike.client({"hosts": [tuple(host)]}).connect()
+key = ("test", SET, 1)
+try:
+    client.remove(key)
+except aerospike.exception.RecordNotFound:
+    pass
+client.put(key, {"m": aerospike.KeyOrderedDict({"b": 2, "a": 1}), "u": {"y": 1, "x": 2},
+                 "l": [aerospike.KeyOrderedDict({"z": 1}), {"w": 2}]})
+client.operate(key, [mo.map_set_policy("u2", {"map_order": aerospike.MAP_KEY_ORDERED}),
+                     mo.map_put("u2", "k", 1)])
+def kinds(bins):
+    return {name: [type(value).__name__] + ([type(item).__name__ for item in value] if isinstance(value, list)
+                                             else [])
+            for name, value in sorted(bins.items())}
+out = {}
+out["get"] = kinds(client.get(key)[2])
+out["operate"] = kinds(client.operate(key, [op.read("m"), op.read("u")])[2])
+out["query"] = kinds(client.query("test", SET).results()[0][2])
+out["batch_read"] = kinds(client.batch_read([key, ("test", SET, 2), key]).batch_records[0].record[2])
+out["batch_operate"] = kinds(client.batch_operate([key, key], [op.read("m"), op.read("l")]).batch_records[1].record[2])
+rows = client.batch_write(br.BatchRecords([br.Read(key, [op.read("u2")]), br.Write(key, [op.write("x", 1), op.read("m")])]))
+out["batch_write"] = [kinds(row.record[2]) for row in rows.batch_records]
+out["equal"] = client.batch_read([key]).batch_records[0].record[2] == client.get(key)[2]
+client.close()
+result = out
+"""
+
+_KOD = ["KeyOrderedDict"]
+
+
+def test_key_ordered_maps_read_back_as_19_3_0_in_the_current_api_and_as_3_0_0_in_its_own(backend: Any) -> None:
+    set_name = "gap_kod"
+    official = run_official(_KEY_ORDERED_SCRIPT, host=list(backend.hosts[0]), SET=set_name)
+    variables: dict[str, Any] = {"host": list(backend.hosts[0]), "SET": set_name}
+    exec(_KEY_ORDERED_SCRIPT, variables)  # noqa: S102 - the same script through this package
+    ours = variables["result"]
+    everything = {"l": ["list", "KeyOrderedDict", "dict"], "m": _KOD, "u": ["dict"], "u2": _KOD}
+    # 19.3.0: KeyOrderedDict wherever the server marks the map key-ordered.
+    assert official["get"] == official["query"] == official["batch_read"] == everything
+    assert official["operate"] == {"m": _KOD, "u": ["dict"]}
+    # The current API's batch methods (3.0.0 has none): the same here.
+    for name in ("batch_read", "batch_operate", "batch_write", "equal"):
+        assert ours[name] == official[name], name
+    # 3.0.0's own calls (get, operate, query) keep 3.0.0's plain dicts.
+    plain = {"l": ["list", "dict", "dict"], "m": ["dict"], "u": ["dict"], "u2": ["dict"]}
+    assert ours["get"] == ours["query"] == plain
+    assert ours["operate"] == {"m": ["dict"], "u": ["dict"]}

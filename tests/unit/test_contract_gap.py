@@ -142,3 +142,16 @@ def test_where_after_a_named_predicate_is_ignored_as_3_0_0_ignores_a_second_wher
     assert query.where(p.equals("a", 2)) is query
     query.results()
     assert dict(_fields(wire.sent[0]))[FIELD_INDEX_NAME] == b"ix"
+
+
+def test_unpack_gives_key_ordered_maps_the_requested_type_only() -> None:
+    from aerospike.cdt_types import KeyOrderedDict
+    from aerospike.protocol.cdt import MAP_KEY_ORDERED, MAP_KEY_VALUE_ORDERED, pack_map, unpack
+
+    for order in (MAP_KEY_ORDERED, MAP_KEY_VALUE_ORDERED):
+        data = pack_map({"b": 1, "a": [{"c": 2}]}, order)
+        assert type(unpack(data)) is dict
+        found = unpack(data, key_ordered_type=KeyOrderedDict)
+        assert type(found) is KeyOrderedDict and found == {"a": [{"c": 2}], "b": 1}
+        assert type(found["a"][0]) is dict  # an unordered map inside stays a dict
+    assert type(unpack(pack_map({"a": 1}, 0), key_ordered_type=KeyOrderedDict)) is dict
