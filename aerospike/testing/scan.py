@@ -3,7 +3,9 @@
 Owns: the foreground query of server 8.x (`basic_query_job`): the partitions a client asks for (field 11, little-
 endian u16s) or resumes (field 12, digests; the records after each digest in digest order), the set filter,
 `max_records` (13), records per second (10), bin selection (read ops, or the old bin list 40), metadata only,
-filter expressions (43), and a secondary-index filter (22/26/21) with field 15 in every record. Replies stream in
+filter expressions (43), and a secondary-index filter (22/26, naming the index by bin, 21 or 24) with field 15 in
+every record; an index query reads a partition in (index value, digest) order and resumes after the entry of
+fields 15 and 12, as server 8.1 does. Replies stream in
 frames of at most FRAME_LIMIT bytes; a partition the node does not hold is reported done with result 11 so the
 client asks another node; a LAST message ends the answer. Background jobs and aggregations are dispatched to
 jobs.py and udf.py. Must not know sockets.
