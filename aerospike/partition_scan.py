@@ -56,6 +56,9 @@ RETRYABLE = frozenset(
 
 _PARTITION_MASK = 0x0FFF  # a digest's partition id: its first two bytes, little-endian, masked
 
+#: (tracker, assignment, stop flag, callback lock) -> the on_frame callback of one node's stream.
+FrameReaderFactory = Callable[["PartitionTracker", "NodePartitions", "_StopFlag", Any], Callable[[bytes], int]]
+
 
 class _StopFlag:
     """The one-way "stop everything" flag a stream's node threads share: set, and read once or twice per record
@@ -112,6 +115,10 @@ class PartitionsStatus:
 
     def get(self, partition_id: int) -> Optional[PartitionStatus]:
         return self._by_id.get(partition_id)
+
+    def by_id(self) -> dict[int, PartitionStatus]:
+        """Each partition's status by its id (a frame reader looks records' partitions up in it directly)."""
+        return self._by_id
 
     def as_dict(self) -> dict:
         """What ``get_partitions_status()`` returns: ``done``, ``retry`` and one tuple per partition id."""
@@ -309,12 +316,17 @@ def run_partition_stream(
     concurrent: bool,
     thread_pool_size: int,
     fixed_node: Any = None,
+    frame_reader: Optional[FrameReaderFactory] = None,
 ) -> None:
     """Stream every pending partition's records to on_record (False stops everything, cleanly).
 
     Records are handed over as each frame arrives; nothing is buffered here. on_record is never called
     from two threads at once. A record counts as received (a later round or page resumes after it) once
     on_record has accepted it.
+
+    With `frame_reader`, `stream` is command.execute_stream_frames and each node's frames go to
+    ``frame_reader(tracker, assignment, stop, callback_lock)`` (replies.scan_frame_reader), which follows the
+    rules of on_message below frame by frame and hands records over itself; on_record is then unused.
     """
     node_policy = build(policy.kind, {"max_retries": 0}, base=policy)
     deadline = monotonic() + policy.total_timeout / 1000.0 if policy.total_timeout else 0.0
@@ -326,6 +338,7 @@ def run_partition_stream(
 
             def run_node(assignment: NodePartitions) -> Optional[exception.AerospikeError]:
                 request = build_request(assignment)
+                handler: Callable[[Any], Any]
 
                 def on_message(message: Message) -> bool:
                     if stop.stopped:
@@ -364,8 +377,12 @@ def run_partition_stream(
                         assignment.records += 1
                     return True
 
+                if frame_reader is not None:
+                    handler = frame_reader(tracker, assignment, stop, callback_lock)
+                else:
+                    handler = on_message
                 try:
-                    stream(cluster, node_policy, assignment.node, request, on_message)
+                    stream(cluster, node_policy, assignment.node, request, handler)
                 except exception.AerospikeError as failure:
                     if failure.code in RETRYABLE and not stop.stopped:
                         tracker.node_failed(assignment)

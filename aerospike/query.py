@@ -882,13 +882,7 @@ class Query(PartitionedStream):
     def results(self, policy: Optional[dict] = None, options: Optional[dict] = None) -> list:
         """Every matching record as ``(key, meta, bins)``, or the aggregation's values after apply()."""
         found: list = []
-        append = found.append
-
-        def collect(item: Any) -> bool:
-            append(item)
-            return True
-
-        self._run(collect, policy, options, False)
+        self._run(found.append, policy, options, False)  # append returns None: not False, so on
         return found
 
     def foreach(self, callback: Callable[[Any], Any], policy: Optional[dict] = None, options: Optional[dict] = None) -> None:
@@ -897,7 +891,7 @@ class Query(PartitionedStream):
         With a ``partition_filter`` policy the callback gets ``(partition_id, record)``. An exception raised by
         the callback ends the query with ClientError, as in 3.0.0.
         """
-        self._run(callback_runner(callback, _CALLBACK_ERROR), policy, options, True)
+        self._run(callback, policy, options, True, _CALLBACK_ERROR)
 
     def execute_background(self, policy: Optional[dict] = None) -> int:
         """Apply the add_ops() operations (or the apply() record UDF) to every record the query finds, in the
@@ -916,7 +910,14 @@ class Query(PartitionedStream):
                 raise exception.ParamError(exception.ParamError.code, "nobins value must be a bool")
             self._nobins = value
 
-    def _run(self, callback: Callable[[Any], Any], policy: Any, options: Any, with_partition: bool) -> None:
+    def _run(
+        self,
+        callback: Callable[..., Any],
+        policy: Any,
+        options: Any,
+        with_partition: bool,
+        callback_error: Optional[str] = None,
+    ) -> None:
         client = self._client
         cluster = client._connected_cluster()
         query_policy = client._resolve("query", policy)
@@ -925,6 +926,8 @@ class Query(PartitionedStream):
         if self._udf is not None:
             from .udf import run_aggregation
 
+            if callback_error is not None:
+                callback = callback_runner(callback, callback_error)
             run_aggregation(client, cluster, query_policy, self.namespace, self.set, self._predicate, self._udf, callback)
             return
         if self._ops is not None and self._ops_write:
@@ -953,6 +956,7 @@ class Query(PartitionedStream):
             status=self._tracker_status(current),
             max_records=self._max_records,
             with_partition=with_partition and current.partitions is not None,
+            callback_error=callback_error,
         )
 
 
@@ -989,14 +993,20 @@ def run_records(
     status: Optional[PartitionsStatus] = None,
     max_records: int = 0,
     with_partition: bool = False,
+    callback_error: Optional[str] = None,
+    frames: bool = True,
 ) -> None:
     """Run a partition scan/query, handing each record tuple to callback (False stops).
 
     `status` is the partition state to continue and update; `with_partition` hands the callback
-    ``(partition_id, record)`` (a foreach with a partition_filter).
+    ``(partition_id, record)`` (a foreach with a partition_filter); with `callback_error`, an exception the
+    callback raises becomes ``ClientError(callback_error)`` (foreach). Records are decoded straight from each
+    reply frame (replies.scan_frame_reader); `frames` False takes the general path instead (messages through
+    on_record below), which tests/unit/test_fast_paths.py holds the frame reader to.
     """
-    from .command import execute_stream
+    from . import command
     from .partition_scan import PartitionTracker, run_partition_stream
+    from .replies import scan_frame_reader
 
     codec = client._codec
     fixed_node = None
@@ -1014,6 +1024,9 @@ def run_records(
             ]
     tracker = PartitionTracker(request.namespace, partition_ids, status, max_records)
 
+    user_callback = callback
+    if callback_error is not None:
+        callback = callback_runner(callback, callback_error)
     if with_partition:
 
         def on_record(message: Message) -> bool:
@@ -1027,6 +1040,11 @@ def run_records(
             # run_partition_stream never calls this from two threads at once.
             return callback(record_tuple(message, codec, nobins)) is not False
 
+    def read_frames(tracker: Any, assignment: Any, stop: Any, lock: Any) -> Callable[[bytes], int]:
+        return scan_frame_reader(
+            tracker, assignment, stop, lock, user_callback, codec, nobins, with_partition, callback_error
+        )
+
     with_filter = request.has_filter
 
     def build(assignment: Any) -> bytes:
@@ -1039,7 +1057,7 @@ def run_records(
 
     run_partition_stream(
         cluster,
-        execute_stream,
+        command.execute_stream_frames if frames else command.execute_stream,
         policy,
         tracker,
         build,
@@ -1047,4 +1065,5 @@ def run_records(
         concurrent,
         client._config.thread_pool_size,
         fixed_node,
+        read_frames if frames else None,
     )

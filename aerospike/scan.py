@@ -21,7 +21,6 @@ from .query import (
     CallOptions,
     PartitionedStream,
     StreamRequest,
-    callback_runner,
     parse_target,
     run_records,
 )
@@ -124,13 +123,7 @@ class Scan(PartitionedStream):
     def results(self, policy: Optional[dict] = None, nodename: Optional[str] = None) -> list:
         """Every record as ``(key, meta, bins)`` (only the partitions of node ``nodename`` if given)."""
         found: list = []
-        append = found.append
-
-        def collect(record: Any) -> bool:
-            append(record)
-            return True
-
-        self._run(collect, policy, None, nodename, concurrent=True, with_partition=False)
+        self._run(found.append, policy, None, nodename, concurrent=True, with_partition=False)  # None: not False
         return found
 
     def foreach(
@@ -145,9 +138,7 @@ class Scan(PartitionedStream):
         With a ``partition_filter`` policy the callback gets ``(partition_id, record)``. An exception raised by
         the callback stops the scan with ClientError, as in 3.0.0.
         """
-        self._run(
-            callback_runner(callback, _CALLBACK_ERROR), policy, options, nodename, concurrent=None, with_partition=True
-        )
+        self._run(callback, policy, options, nodename, concurrent=None, with_partition=True, callback_error=_CALLBACK_ERROR)
 
     def _run(
         self,
@@ -157,6 +148,7 @@ class Scan(PartitionedStream):
         nodename: Optional[str],
         concurrent: Optional[bool],
         with_partition: bool,
+        callback_error: Optional[str] = None,
     ) -> None:
         client = self._client
         cluster = client._connected_cluster()
@@ -192,4 +184,5 @@ class Scan(PartitionedStream):
             status=self._tracker_status(current),
             max_records=current.max_records,
             with_partition=with_partition and current.partitions is not None,
+            callback_error=callback_error,
         )

@@ -511,6 +511,10 @@ class ValueCodec:
         except ProtocolError as error:
             raise ClientError(f"cannot decode a value of particle type {particle_type}: {error}") from None
 
+    def plain_blobs(self) -> bool:
+        """Whether a generic blob decodes to a plain bytearray (no deserializer of this client or the class)."""
+        return self.deserializer is None and _class_deserializer is None
+
     def bins_at(self, body: bytes, offset: int, n_ops: int, end: int) -> tuple[dict[str, Any], int]:
         """The bins dict of the `n_ops` ops at `offset` of a reply body (bytes), and the offset after them:
         ``ops_to_bins(read_ops(...))`` without an Op per bin, with the same results and the same errors."""

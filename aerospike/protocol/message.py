@@ -282,7 +282,9 @@ MessageHeader = tuple[int, int, int, int, int, int, int, int, int, int, int]
 unpack_message_header: Callable[[bytes, int], MessageHeader] = _MSG_HEADER.unpack_from  # type: ignore[assignment]
 #: (size, op_type, particle_type, version, name_length) of the op header at an offset.
 unpack_op_header: Callable[[bytes, int], tuple[int, int, int, int, int]] = _OP_HEADER.unpack_from  # type: ignore[assignment]
-_unpack_field_header = _FIELD_HEADER.unpack_from
+#: (size, field_type) of the field header at an offset.
+unpack_field_header: Callable[[bytes, int], tuple[int, int]] = _FIELD_HEADER.unpack_from  # type: ignore[assignment]
+_unpack_field_header = unpack_field_header
 
 
 def read_fields(body: bytes, offset: int, n_fields: int, end: int) -> tuple[dict[int, bytes], int]:

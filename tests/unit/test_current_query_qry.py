@@ -15,6 +15,7 @@ import pytest
 import aerospike
 from aerospike import exception
 from aerospike import predicates as p
+from aerospike.command import FRAME_MORE
 from aerospike.partition_scan import PartitionsStatus
 from aerospike.protocol.constants import (
     FIELD_BVAL_ARRAY,
@@ -81,6 +82,7 @@ class Wire:
         self.task_ids: list[int] = []
         self.by_node: dict[str, list[Message]] = {}  # replies per node name (parallel node streams)
         monkeypatch.setattr("aerospike.command.execute_stream", self.stream)
+        monkeypatch.setattr("aerospike.command.execute_stream_frames", self.stream_frames)
         monkeypatch.setattr("aerospike.query.new_task_id", self.next_task_id)
         self.client = aerospike.client(CONFIG)
         monkeypatch.setattr(self.client, "_connected_cluster", lambda: cluster)
@@ -103,6 +105,18 @@ class Wire:
             replies = self.replies.pop(0) if self.replies else [Message(info3=INFO3_LAST)]
         for message in replies:
             if on_message(message) is False:
+                return
+
+    def stream_frames(self, cluster: Any, policy: Any, node: Any, request: bytes, on_frame: Callable, *_: Any) -> None:
+        """The same replies as frames of up to three messages each (scans decode whole frames)."""
+        self.sent.append(request)
+        if node.name in self.by_node:
+            replies = self.by_node[node.name]
+        else:
+            replies = self.replies.pop(0) if self.replies else [Message(info3=INFO3_LAST)]
+        bodies = [message.encode()[8:] for message in replies]
+        for start in range(0, len(bodies), 3):
+            if on_frame(b"".join(bodies[start : start + 3])) != FRAME_MORE:
                 return
 
 

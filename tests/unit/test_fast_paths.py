@@ -575,3 +575,204 @@ def test_parse_key_tuples_matches_parse_key() -> None:
     for keys in cases:
         expected = states(_outcome(one_by_one, keys))
         assert states(_outcome(parse_key_tuples, keys, not_a_tuple)) == expected, keys
+
+
+# ------------------------------------------------------------------------------------------------ scan frames
+
+class _ScanClient:
+    _codec = CODEC
+
+    class _config:  # noqa: N801 - stands for the client's config object
+        thread_pool_size = 2
+
+
+class _TwoNodeCluster:
+    """Node A owns partitions below 2048, node B the rest (two node streams, in threads when concurrent)."""
+
+    a = type("Node", (), {"name": "A"})()
+    b = type("Node", (), {"name": "B"})()
+
+    def node_for(self, namespace: str, partition_id: int, replica_index: int) -> Any:
+        return self.a if partition_id < 2048 else self.b
+
+    def has_namespace(self, namespace: str) -> bool:
+        return True
+
+
+def _digest(partition_id: int, tail: int) -> bytes:
+    return bytes((partition_id & 0xFF, partition_id >> 8)) + tail.to_bytes(18, "big")
+
+
+def _scan_record(
+    partition_id: int,
+    tail: int = 0,
+    *,
+    code: int = 0,
+    info3: int = 0,
+    fields: Any = None,
+    ops: Any = None,
+    void_time: int = 0,
+) -> bytes:
+    if fields is None:
+        fields = [(FIELD_NAMESPACE, b"test"), (FIELD_SET, b"demo"), (FIELD_DIGEST, _digest(partition_id, tail))]
+    if ops is None:
+        ops = [Op(1, 1, "n", struct.pack(">q", tail)), Op(1, 3, "s", b"text %d" % tail), Op(1, 4, "b", b"\x01\x02")]
+    return encode_message(0, 0, info3, 0, code, tail + 1, void_time, 0, fields, ops)[8:]
+
+
+_SCAN_LAST = encode_message(0, 0, 1, 0, 0, 0, 0, 0, [], [])[8:]
+
+
+def _partition_done(partition_id: int, code: int = 0) -> bytes:
+    return encode_message(0, 0, 4, 0, code, partition_id, 0, 0, [], [])[8:]
+
+
+def _scan_replies() -> list[dict[str, list[bytes]]]:
+    """Reply frames per node name for one round (later rounds get a bare LAST)."""
+    void_times = {1: 4_000_000_000, 7: 0, 300: 100}  # to expire, never, expired
+    low = [_scan_record(pid, pid, void_time=void_times[pid]) for pid in (1, 7, 7, 300)]
+    high = [_scan_record(pid, pid) for pid in (2048, 3000, 4095)]
+    keyed = [
+        _scan_record(5, 1, fields=[(FIELD_NAMESPACE, b"test"), (FIELD_DIGEST, _digest(5, 1)),
+                                   (FIELD_KEY, b"\x01" + struct.pack(">q", 77))]),
+        _scan_record(6, 2, fields=[(FIELD_NAMESPACE, b"test"), (FIELD_SET, b"demo"), (FIELD_KEY, b"\x03key"),
+                                   (FIELD_DIGEST, _digest(6, 2))]),
+        _scan_record(8, 3, fields=[(FIELD_KEY, b""), (FIELD_DIGEST, _digest(8, 3))]),  # an empty key field
+        _scan_record(9, 4, fields=[(FIELD_DIGEST, _digest(9, 4)), (FIELD_DIGEST, _digest(10, 5)),  # repeats
+                                   (FIELD_NAMESPACE, b"test"), (FIELD_NAMESPACE, b"bar"),
+                                   (FIELD_KEY, b"\x03a"), (FIELD_KEY, b"")]),
+        _scan_record(11, 6, fields=[(FIELD_DIGEST, _digest(11, 6)), (15, struct.pack("<Q", 12345)),
+                                    (15, struct.pack("<Q", 9))]),  # index values (queries): the first counts
+        _scan_record(12, 7, fields=[(FIELD_DIGEST, _digest(12, 7)), (15, b"\x01\x02")]),  # not a u64: ignored
+        _scan_record(13, 8, fields=[(FIELD_NAMESPACE, b"test")]),  # no digest: not tracked, partition 0
+    ]
+    def alike(pid: int, text: bytes = b"abcd", **changes: Any) -> bytes:
+        """Records laid out alike (the reader decodes them through one learned shape)."""
+        fields = [(FIELD_NAMESPACE, b"test"), (FIELD_DIGEST, _digest(pid, pid)), (FIELD_SET, b"demo"),
+                  (FIELD_KEY, b"\x01" + struct.pack(">q", -pid)), (15, struct.pack("<Q", pid * 3))]
+        ops = [Op(1, 1, "n", struct.pack(">q", pid)), Op(1, 3, "s", text), Op(1, 2, "f", struct.pack(">d", pid / 3)),
+               Op(1, 4, "b", b"xy")]
+        options: dict[str, Any] = {"fields": fields, "ops": ops, "void_time": (0, 100, 4_000_000_000)[pid % 3]}
+        options.update(changes)
+        return _scan_record(pid, pid, **options)
+
+    run = [alike(pid) for pid in range(20, 40)]
+    plain = [_scan_record(pid, 1, ops=[Op(1, 1, "n", struct.pack(">q", pid))]) for pid in range(50, 60)]
+    shaped = [
+        {"A": [b"".join(run[:10]), b"".join(run[10:]) + _SCAN_LAST], "B": [b"".join(plain) + _SCAN_LAST]},
+        {"A": [b"".join(run[:5] + [alike(90, b"abcde")] + run[5:] + [alike(91, b"\xff\xfe\xfd\xfc")]) + _SCAN_LAST],
+         "B": [_SCAN_LAST]},  # another layout, then a string of the learned size that is not UTF-8
+        {"A": [b"".join(run[:5] + [alike(92, fields=[(FIELD_DIGEST, _digest(92, 1))])] + run[5:]) + _SCAN_LAST],
+         "B": [_SCAN_LAST]},
+        {"A": [b"".join(run[:5]) + _partition_done(21, 11) + b"".join(run[5:]) + _SCAN_LAST], "B": [_SCAN_LAST]},
+        {"A": [b"".join(run[:5]) + _scan_record(25, code=4) + b"".join(run[5:]) + _SCAN_LAST], "B": [_SCAN_LAST]},
+        {"A": [b"".join(run[:5]) + run[5][:-1]], "B": [_SCAN_LAST]},  # a truncated record of the learned size
+        {"A": [b"".join(run[:3]) + alike(93, ops=[Op(1, 1, "n", b"\0" * 8), Op(1, 3, "t", b"abcd"),
+                                                  Op(1, 2, "f", b"\0" * 8), Op(1, 4, "b", b"xy")]) + _SCAN_LAST],
+         "B": [_SCAN_LAST]},  # another bin name of the same length
+        {"A": [b"".join([alike(pid, ops=[Op(1, 3, "s", b"x" * (pid % 2 + 1))]) for pid in range(20, 60)])
+               + _SCAN_LAST], "B": [_SCAN_LAST]},  # layouts that keep changing
+    ]
+    return shaped + [
+        {"A": [b"".join(low[:2]), b"".join(low[2:]) + _partition_done(1) + _SCAN_LAST],
+         "B": [b"".join(high) + _SCAN_LAST]},
+        {"A": [b"".join(keyed) + _SCAN_LAST], "B": [_SCAN_LAST]},
+        {"A": [b"".join(low) + _partition_done(2, 11) + _partition_done(3, 11) + _SCAN_LAST],  # unavailable
+         "B": [b"".join(high) + _SCAN_LAST]},
+        {"A": [low[0] + _scan_record(2, code=4) + low[1] + _SCAN_LAST], "B": [_SCAN_LAST]},  # a record error
+        {"A": [low[0] + _scan_record(2, code=2) + low[1] + _SCAN_LAST], "B": [_SCAN_LAST]},  # not found ends
+        {"A": [_scan_record(2, code=2, ops=[], fields=[])], "B": [_SCAN_LAST]},  # a lone not-found
+        {"A": [encode_message(0, 0, 0, 0, 4, 0, 0, 0, [], [])[8:]], "B": [_SCAN_LAST]},  # a refused scan
+        {"A": [low[0] + encode_message(0, 0, 1, 0, 9, 0, 0, 0, [], [])[8:]], "B": [_SCAN_LAST]},  # LAST refuses
+        {"A": [low[0] + _SCAN_LAST + low[1]], "B": [_SCAN_LAST]},  # LAST before the frame's end
+        {"A": [low[0] + _partition_done(4, 11) + _partition_done(5) + _SCAN_LAST + low[1]], "B": [_SCAN_LAST]},
+        {"A": [b"".join(low)[:-3]], "B": [_SCAN_LAST]},  # a truncated record
+        {"A": [low[0][:10]], "B": [_SCAN_LAST]},  # a truncated header
+        {"A": [low[0] + _scan_record(2, ops=[Op(1, 3, "s", b"\xff")]) + _SCAN_LAST], "B": [_SCAN_LAST]},
+        {"A": [_scan_record(2, fields=[(FIELD_NAMESPACE, b"\xff"), (FIELD_DIGEST, _digest(2, 0))]) + _SCAN_LAST],
+         "B": [_SCAN_LAST]},  # a namespace that is not UTF-8
+        {"A": [_scan_record(2, fields=[(FIELD_KEY, b"\x63zz"), (FIELD_DIGEST, _digest(2, 0))]) + _SCAN_LAST],
+         "B": [_SCAN_LAST]},  # a key that does not decode
+        {"A": [_scan_record(2, fields=[(FIELD_NAMESPACE, b"\xff"), (FIELD_DIGEST, _digest(2, 0))],
+                            ops=[Op(1, 3, "s", b"\xff")])[:-2] + _SCAN_LAST], "B": [_SCAN_LAST]},  # both odd
+        {"A": [_scan_record(2, fields=[(FIELD_DIGEST, b"\x05")]) + _SCAN_LAST], "B": [_SCAN_LAST]},  # short digest
+        {"A": [low[0] + struct.pack(">B", 21) + low[1][1:]], "B": [_SCAN_LAST]},  # a wrong header size
+    ]
+
+
+def _scan_outcome(
+    monkeypatch: pytest.MonkeyPatch,
+    replies: dict[str, list[bytes]],
+    frames: bool,
+    *,
+    nobins: bool,
+    with_partition: bool,
+    consumer: str,
+    concurrent: bool,
+) -> Any:
+    """run_records over the given replies through the frame reader or the message path (execute_stream's
+    adapter over the same frames): the outcome, each record handed over, how each stream ended, the
+    partition status after."""
+    from aerospike import command, query
+    from aerospike.partition_scan import PartitionsStatus
+
+    handed: list[Any] = []
+    ends: list[Any] = []
+    rounds = {"A": [replies["A"]], "B": [replies["B"]]}
+
+    def stream_frames(cluster: Any, policy: Any, node: Any, request: bytes, on_frame: Any, *_: Any) -> None:
+        queue = rounds[node.name]
+        for body in queue.pop(0) if queue else [_SCAN_LAST]:
+            try:
+                status = on_frame(body)
+            except command._ConsumerError as wrapper:
+                ends.append((node.name, "raise"))
+                raise wrapper.error from None
+            except BaseException:
+                ends.append((node.name, "raise"))
+                raise
+            if status != command.FRAME_MORE:
+                ends.append((node.name, status))
+                return
+        ends.append((node.name, "more"))
+
+    monkeypatch.setattr(command, "execute_stream_frames", stream_frames)
+    monkeypatch.setattr("aerospike.replies.time", lambda: 1_700_000_000.0)
+    monkeypatch.setattr("time.time", lambda: 1_700_000_000.0)
+
+    def callback(*item: Any) -> Any:
+        handed.append(item)
+        if consumer == "stop" and len(handed) == 2:
+            return False
+        if consumer == "raise" and len(handed) == 2:
+            raise ValueError("callback failed")
+        return None if consumer == "append" else True
+
+    status = PartitionsStatus.range()
+    request = query.StreamRequest("test", "demo", build("scan", {}), nobins=nobins)
+    outcome = _outcome_with_doubt(
+        query.run_records, _ScanClient(), _TwoNodeCluster(), build("scan", {"max_retries": 1}), request, callback,
+        nobins, concurrent, None, status, 0, with_partition, "Callback failed" if consumer == "raise" else None,
+        frames,
+    )
+    if concurrent:  # node threads interleave: compare what was handed over, not in which order
+        handed.sort(key=repr)
+        ends.sort(key=repr)
+    return outcome, handed, ends, status.as_dict()
+
+
+@pytest.mark.parametrize("consumer", ["append", "stop", "raise"])
+@pytest.mark.parametrize(("nobins", "with_partition", "concurrent"),
+                         [(False, False, False), (True, False, False), (False, True, False), (False, False, True)])
+def test_scan_frame_reader_matches_message_stream(
+    monkeypatch: pytest.MonkeyPatch, consumer: str, nobins: bool, with_partition: bool, concurrent: bool
+) -> None:
+    for replies in _scan_replies():
+        options = {"nobins": nobins, "with_partition": with_partition, "consumer": consumer, "concurrent": concurrent}
+        fast = _scan_outcome(monkeypatch, replies, True, **options)
+        general = _scan_outcome(monkeypatch, replies, False, **options)
+        # repr: bytes against bytearray, and the bins' order, count too (pytest's diff of two such reprs takes
+        # minutes: the outcome parts are compared one by one instead).
+        for part, fast_part, general_part in zip(("outcome", "records", "ends", "status"), fast, general):
+            if repr(fast_part) != repr(general_part):
+                pytest.fail(f"{part} differs for {replies!r}:\n{str(fast_part)[:2000]}\n{str(general_part)[:2000]}")
