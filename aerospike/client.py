@@ -9,6 +9,7 @@ routing, retries and sockets live in cluster.py and command.py.
 from __future__ import annotations
 
 import threading
+from functools import partial as _partial
 from typing import Any, Callable, Optional
 
 from . import exception
@@ -188,7 +189,7 @@ class Client(CdtMethods, AdminMethods):
         k = parse_key(key)
         if policy is None:
             read_policy = self._policies["read"]
-            parser = rc.get_body_parser(k, self._codec)
+            parser: Callable[[bytes], tuple] = _partial(rc.get_body, k, self._codec, False)  # get_body_parser's
         else:
             read_policy = self._resolve("read", policy)
             parser = rc.get_body_parser(k, self._codec, read_policy.key == POLICY_KEY_SEND)
@@ -253,11 +254,18 @@ class Client(CdtMethods, AdminMethods):
             serializer_type = serializer
         try:
             k = parse_key(key)
-            ops = codec.bins_to_ops(bins, serializer_type)
-            if meta is not None:
-                rc.parse_meta(meta)
-            write_policy = self._resolve("write", policy)
-            request = rc.encode_put(k, ops, meta, write_policy)
+            request = None
+            if policy is None and meta is None and type(bins) is dict:
+                # Plain bins under the default policy: encoded in one pass (held to the path below by
+                # tests/unit/test_fast_paths.py).
+                write_policy = self._policies["write"]
+                request = rc.encode_put_plain(k, bins, write_policy)
+            if request is None:
+                ops = codec.bins_to_ops(bins, serializer_type)
+                if meta is not None:
+                    rc.parse_meta(meta)
+                write_policy = self._resolve("write", policy)
+                request = rc.encode_put(k, ops, meta, write_policy)
             return self._execute(  # type: ignore[no-any-return]
                 cluster, write_policy, request, k.namespace, k.partition_id, True, rc.status_body_parse, None, True
             )

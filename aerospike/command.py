@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 from . import exception
 from ._constants import POLICY_REPLICA_MASTER
 from .connection import NETWORK_ERROR_CODE
+from .policy import Policy
 from .protocol.constants import INFO3_LAST, MSG_HEADER_SIZE, PROTO_TYPE_MESSAGE
 from .protocol.errors import ProtocolError
 from .protocol.message import Message, decode_message, read_ops, skip_fields, unpack_message_header
@@ -49,6 +50,28 @@ def _timeouts(policy: Any) -> tuple[float, Optional[float]]:
             socket_ms = total
         return monotonic() + total / 1000.0, socket_ms / 1000.0
     return 0.0, (socket_ms / 1000.0 if socket_ms else None)
+
+
+# id of a frozen Policy -> (the policy, total_timeout in seconds or 0.0, per-attempt socket timeout in seconds or
+# None). The entry keeps the policy itself, so a recycled id is never mistaken for it.
+_POLICY_SECONDS: dict[int, tuple[Any, float, Optional[float]]] = {}
+_POLICY_SECONDS_MAX = 512
+
+
+def _policy_seconds(policy: Any) -> tuple[Any, float, Optional[float]]:
+    total = policy.total_timeout
+    socket_ms = policy.socket_timeout
+    if total:
+        if not socket_ms or socket_ms > total:
+            socket_ms = total
+        seconds = (policy, total / 1000.0, socket_ms / 1000.0)
+    else:
+        seconds = (policy, 0.0, socket_ms / 1000.0 if socket_ms else None)
+    if type(policy) is Policy:  # frozen: its timeouts cannot change under the cached figures
+        if len(_POLICY_SECONDS) >= _POLICY_SECONDS_MAX:
+            _POLICY_SECONDS.clear()
+        _POLICY_SECONDS[id(policy)] = seconds
+    return seconds
 
 
 def _final(error: exception.AerospikeError, in_doubt: bool) -> exception.AerospikeError:
@@ -95,17 +118,14 @@ def execute(
     (bytes) and decodes it itself (record_commands' direct decoders): its ProtocolError means a malformed
     message, as decode_message's does.
     """
-    # _timeouts(policy), inlined: this is every single-record command's path.
-    total = policy.total_timeout
-    socket_ms = policy.socket_timeout
-    if total:
-        if not socket_ms or socket_ms > total:
-            socket_ms = total
-        deadline = monotonic() + total / 1000.0
-        socket_timeout: Optional[float] = socket_ms / 1000.0
-    else:
-        deadline = 0.0
-        socket_timeout = socket_ms / 1000.0 if socket_ms else None
+    # _timeouts(policy), in seconds once per frozen policy: this is every single-record command's path, and the
+    # same socket timeout object each time lets Connection skip its milliseconds check.
+    seconds = _POLICY_SECONDS.get(id(policy))
+    if seconds is None or seconds[0] is not policy:
+        seconds = _policy_seconds(policy)
+    total_seconds = seconds[1]
+    socket_timeout: Optional[float] = seconds[2]
+    deadline = monotonic() + total_seconds if total_seconds else 0.0
     replica_index = 0
     attempt = 0
     sent = False

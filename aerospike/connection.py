@@ -56,6 +56,7 @@ _HEADER_WORD = struct.Struct(">Q")
 _LENGTH_MASK = (1 << 48) - 1
 _MESSAGE_WORD_TOP = (PROTO_VERSION << 8) | PROTO_TYPE_MESSAGE  # version and type: the top 16 bits
 _BUFFER_SIZE = 64 * 1024  # replies up to this size are read with one recv in the common case
+_UNCHECKED = object()  # no timeout object checked against the kernel timeout yet
 _WOULD_BLOCK = (errno.EAGAIN, errno.EWOULDBLOCK)
 
 
@@ -102,6 +103,7 @@ class Connection:
         "_end",
         "_max_frame",
         "_timeout_ms",
+        "_timeout_checked",
         "_kernel_timeouts",
     )
 
@@ -124,6 +126,9 @@ class Connection:
         self._start = 0  # received bytes not yet consumed: _buffer[_start:_end]
         self._end = 0
         self._timeout_ms = -1  # the kernel timeout in force; -1: not set yet
+        # The last timeout object seen to give _timeout_ms: a command passes one object to send and read_frame,
+        # so the second call skips the milliseconds check.
+        self._timeout_checked: object = _UNCHECKED
         address = f"{host}:{port}"
         try:
             sock = _connect(host, port, connect_timeout or None)
@@ -170,7 +175,9 @@ class Connection:
                 raise builtins.TimeoutError
             milliseconds = int(timeout * 1000.0 + 0.999)  # rounded up: never shorter than asked
         if milliseconds == self._timeout_ms:
+            self._timeout_checked = timeout
             return
+        self._timeout_checked = _UNCHECKED
         sock = self._socket
         if self._kernel_timeouts:
             value = _TIMEVAL.pack(milliseconds // 1000, (milliseconds % 1000) * 1000)
@@ -179,11 +186,12 @@ class Connection:
         else:
             sock.settimeout(milliseconds / 1000.0 if milliseconds else None)
         self._timeout_ms = milliseconds
+        self._timeout_checked = timeout
 
     def send(self, data: bytes, timeout: Optional[float]) -> None:
         """Send all of `data` within `timeout` seconds."""
         try:
-            if timeout is None or int(timeout * 1000.0 + 0.999) != self._timeout_ms or timeout <= 0:
+            if timeout is not self._timeout_checked:
                 self._set_timeout(timeout)
             self._socket.sendall(data)
         except builtins.TimeoutError:
@@ -206,7 +214,7 @@ class Connection:
         started = monotonic()
         deadline = None if timeout is None else started + timeout
         try:
-            if timeout is None or int(timeout * 1000.0 + 0.999) != self._timeout_ms or timeout <= 0:
+            if timeout is not self._timeout_checked:
                 self._set_timeout(timeout)
             if self._start == self._end:
                 # The common case: nothing buffered, and the whole reply arrives with this one recv.

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import struct
 import time
+from functools import partial
 from typing import Any, Callable, Optional
 
 from ._constants import (
@@ -365,6 +366,89 @@ def encode_put(key: Key, ops: list[Op], meta: Any, policy: Policy, meta_style: s
     ttl, generation = parse_meta(meta, meta_style)
     info2, info3, generation = _write_flags(policy, generation)
     return _frame(key, policy, 0, info2, info3, generation, ttl, ops)
+
+
+# put requests of plain bins (the common case) for one policy, namespace and set share everything before the
+# digest but their size and op count: (policy, proto word with size 0, message header up to n_ops, fields up to
+# the digest), built once from encode_put's own frame with no ops. Keyed by the policy's id, the entry keeps the
+# policy itself, so a recycled id is never mistaken for it; fields None marks a policy whose frame is not of
+# that shape (a KEY field or expressions after the digest, compression).
+_PutPrefix = tuple[Policy, int, bytes, Optional[bytes]]
+_PUT_PREFIXES: dict[tuple[int, bytes, bytes], _PutPrefix] = {}
+_PUT_PREFIXES_MAX = 512
+_PUT_HEAD = struct.Struct(">Q20sH")
+_PROTO_WORD = struct.Struct(">Q")
+# bin name -> (its length, int op's header and name, str op's header after the size and name), for names of
+# at most 14 ascii characters without NUL (bins_to_ops takes them as they are).
+_PLAIN_BIN_NAMES: dict[str, tuple[int, bytes, bytes]] = {}
+_PLAIN_BIN_NAMES_MAX = 4096
+_OP_SIZE = struct.Struct(">I").pack
+_OP_HEADER_PACK = struct.Struct(">IBBBB").pack
+
+
+def _put_prefix(key: Key, policy: Policy) -> _PutPrefix:
+    entry: _PutPrefix = (policy, 0, _EMPTY, None)
+    if not policy.compression_threshold and policy.key != POLICY_KEY_SEND:
+        frame = encode_put(key, [], None, policy)
+        if frame.endswith(key.digest):
+            size = len(frame) - 8
+            entry = (policy, _PROTO_WORD.unpack_from(frame)[0] - size, frame[8:28], frame[30 : -len(key.digest)])
+    if len(_PUT_PREFIXES) >= _PUT_PREFIXES_MAX:
+        _PUT_PREFIXES.clear()
+    _PUT_PREFIXES[(id(policy), key.namespace_bytes, key.set_bytes)] = entry
+    return entry
+
+
+def _plain_bin_name(name: str) -> Optional[tuple[int, bytes, bytes]]:
+    if len(name) > MAX_BIN_NAME or not name.isascii() or "\0" in name:
+        return None
+    name_bytes = name.encode("ascii")
+    length = len(name_bytes)
+    int_head = _OP_HEADER_PACK(4 + length + 8, OP_WRITE, PARTICLE_INTEGER, 0, length) + name_bytes
+    str_tail = bytes((OP_WRITE, PARTICLE_STRING, 0, length)) + name_bytes
+    if len(_PLAIN_BIN_NAMES) >= _PLAIN_BIN_NAMES_MAX:
+        _PLAIN_BIN_NAMES.clear()
+    entry = _PLAIN_BIN_NAMES[name] = (length, int_head, str_tail)
+    return entry
+
+
+def encode_put_plain(key: Key, bins: dict, policy: Policy) -> Optional[bytes]:
+    """encode_put(key, codec.bins_to_ops(bins), None, policy) when every bin is plain (a str name of at most
+    14 ascii characters without NUL; an int64 or ascii str value) and the policy's frame ends with the digest;
+    None otherwise (the caller then takes the general path, which raises what it must)."""
+    entry = _PUT_PREFIXES.get((id(policy), key.namespace_bytes, key.set_bytes))
+    if entry is None or entry[0] is not policy:
+        entry = _put_prefix(key, policy)
+    fields = entry[3]
+    if fields is None:
+        return None
+    names = _PLAIN_BIN_NAMES
+    digest = key.digest
+    parts: list[bytes] = [_EMPTY, fields, digest]
+    append = parts.append
+    size = MSG_HEADER_SIZE + len(fields) + len(digest)
+    for name, value in bins.items():
+        if type(name) is not str:
+            return None
+        plain = names.get(name) or _plain_bin_name(name)
+        if plain is None:
+            return None
+        kind = type(value)
+        if kind is int and _INT64_MIN <= value < _INT64_LIMIT:
+            append(plain[1])
+            append(_I64_PACK(value))
+            size += 16 + plain[0]
+        elif kind is str and value.isascii():
+            data = value.encode("ascii")
+            value_length = len(data)
+            append(_OP_SIZE(4 + plain[0] + value_length))
+            append(plain[2])
+            append(data)
+            size += 8 + plain[0] + value_length
+        else:
+            return None
+    parts[0] = _PUT_HEAD.pack(entry[1] + size, entry[2], len(bins))
+    return _EMPTY.join(parts)
 
 
 def encode_touch(key: Key, ttl_value: Any, meta: Any, policy: Policy, codec: Optional[ValueCodec] = None) -> bytes:
@@ -873,27 +957,29 @@ def _refused(body: bytes, offset: int, n_ops: int, end: int, code: int, is_write
     return error_for_code(code, in_doubt=is_write and code == RESULT_TIMEOUT)
 
 
+def get_body(key: Key, codec: ValueCodec, report_user_key: bool, body: bytes) -> tuple:
+    """get's result from the raw reply body (get_body_parser's function, its first arguments bound)."""
+    # _reply_head(body), inlined: every get goes through here.
+    end = len(body)
+    if end < MSG_HEADER_SIZE:
+        raise ProtocolError("truncated message header")
+    header_size, _, _, _, _, code, generation, void_time, _, n_fields, n_ops = unpack_message_header(body, 0)
+    if header_size != MSG_HEADER_SIZE:
+        raise ProtocolError(f"message header size {header_size}, expected {MSG_HEADER_SIZE}")
+    offset = skip_fields(body, MSG_HEADER_SIZE, n_fields, end) if n_fields else MSG_HEADER_SIZE
+    if code != RESULT_OK:
+        raise _refused(body, offset, n_ops, end, code, False)
+    return (
+        (key.namespace, key.set_name, key.user_key if report_user_key else None, bytearray(key.digest)),
+        {"ttl": NEVER_EXPIRES if void_time == 0 else ttl_from_void_time(void_time), "gen": generation},
+        codec.bins_at(body, offset, n_ops, end)[0],
+    )
+
+
 def get_body_parser(key: Key, codec: ValueCodec, report_user_key: bool = False) -> Callable[[bytes], tuple]:
     """get_parser's twin over the raw reply body."""
-
-    def parse(body: bytes) -> tuple:
-        # _reply_head(body), inlined: every get goes through here.
-        end = len(body)
-        if end < MSG_HEADER_SIZE:
-            raise ProtocolError("truncated message header")
-        header_size, _, _, _, _, code, generation, void_time, _, n_fields, n_ops = unpack_message_header(body, 0)
-        if header_size != MSG_HEADER_SIZE:
-            raise ProtocolError(f"message header size {header_size}, expected {MSG_HEADER_SIZE}")
-        offset = skip_fields(body, MSG_HEADER_SIZE, n_fields, end) if n_fields else MSG_HEADER_SIZE
-        if code != RESULT_OK:
-            raise _refused(body, offset, n_ops, end, code, False)
-        return (
-            (key.namespace, key.set_name, key.user_key if report_user_key else None, bytearray(key.digest)),
-            {"ttl": NEVER_EXPIRES if void_time == 0 else ttl_from_void_time(void_time), "gen": generation},
-            codec.bins_at(body, offset, n_ops, end)[0],
-        )
-
-    return parse
+    # A partial, not a closure: made in C, no frame for this function's cells on every get.
+    return partial(get_body, key, codec, report_user_key)
 
 
 def select_body_parser(key: Key, codec: ValueCodec) -> Callable[[bytes], tuple]:

@@ -776,3 +776,141 @@ def test_scan_frame_reader_matches_message_stream(
         for part, fast_part, general_part in zip(("outcome", "records", "ends", "status"), fast, general):
             if repr(fast_part) != repr(general_part):
                 pytest.fail(f"{part} differs for {replies!r}:\n{str(fast_part)[:2000]}\n{str(general_part)[:2000]}")
+
+
+PUT_BINS = [
+    {},
+    {"a": 1, "b": "x"},
+    {"b" * 14: INT64_MIN, "c": INT64_MAX, "d": "", "e": -1, "f": 0},
+    {"a": INT64_MAX + 1},
+    {"a": INT64_MIN - 1},
+    {"a": "é"},
+    {"é": 1},
+    {"b" * 15: 1},
+    {"a\0b": 1, "a": 2},
+    {"a": 1.5},
+    {"a": True},
+    {"a": None},
+    {"a": b"x"},
+    {"a": [1]},
+    {"a": aerospike.null()},
+    {1: 1},
+    {"a": 1, "b": IntKey(3)},
+    {"a": StrKey("s")},
+    {"n": "s" * 2000},
+]
+PUT_POLICIES = [
+    {},
+    {"key": aerospike.POLICY_KEY_SEND},
+    {"exists": aerospike.POLICY_EXISTS_CREATE, "gen": aerospike.POLICY_GEN_EQ, "durable_delete": True},
+    {"commit_level": aerospike.POLICY_COMMIT_LEVEL_MASTER, "total_timeout": 1000, "socket_timeout": 200},
+    {"compression_threshold": 100},
+]
+
+
+def _general_put(key: Any, bins: dict, policy: Any) -> bytes:
+    return rc.encode_put(key, CODEC.bins_to_ops(bins), None, policy)
+
+
+@pytest.mark.parametrize("policy_values", PUT_POLICIES, ids=repr)
+@pytest.mark.parametrize("bins", PUT_BINS, ids=repr)
+@pytest.mark.parametrize("key_tuple", [("test", "demo", "k1"), ("test", None, 5), ("test", "demo", None, bytearray(20))],
+                         ids=repr)
+def test_encode_put_plain_matches_encode_put(key_tuple: tuple, bins: dict, policy_values: dict) -> None:
+    # None means "not plain": the caller then takes the general path, so only a request must equal it.
+    key = parse_key(key_tuple)
+    policy = build("write", policy_values)
+    for _ in range(2):  # the first call fills the caches, the second reads them
+        fast = rc.encode_put_plain(key, bins, policy)
+        if fast is not None:
+            assert fast == _general_put(key, bins, policy)
+    plain = all(
+        type(name) is str and len(name) <= 14 and name.isascii() and "\0" not in name
+        and ((type(value) is int and INT64_MIN <= value <= INT64_MAX) or (type(value) is str and value.isascii()))
+        for name, value in bins.items()
+    )
+    eligible = not policy_values.get("compression_threshold") and policy_values.get("key") != aerospike.POLICY_KEY_SEND
+    assert (fast is not None) == (plain and eligible)
+
+
+def test_encode_put_plain_keeps_policies_and_keys_apart() -> None:
+    # A KEY_SEND policy first seen with a digest-only key must not be cached as "no KEY field"; one namespace and
+    # set's prefix must not serve another; a new policy object at a recycled id is rebuilt.
+    digest_key = parse_key(("test", "demo", None, bytearray(20)))
+    user_key = parse_key(("test", "demo", "k1"))
+    send = build("write", {"key": aerospike.POLICY_KEY_SEND})
+    assert rc.encode_put_plain(digest_key, {"a": 1}, send) is None
+    assert rc.encode_put_plain(user_key, {"a": 1}, send) is None
+    policy = build("write", {})
+    for key in (user_key, parse_key(("bar", "other", "k1")), parse_key(("test", None, 1))):
+        assert rc.encode_put_plain(key, {"a": 1}, policy) == _general_put(key, {"a": 1}, policy)
+    for ttl_policy in ({"total_timeout": 10}, {"total_timeout": 20}, {"exists": aerospike.POLICY_EXISTS_REPLACE}):
+        fresh = build("write", ttl_policy)
+        assert rc.encode_put_plain(user_key, {"a": "v"}, fresh) == _general_put(user_key, {"a": "v"}, fresh)
+        del fresh
+
+
+@pytest.mark.parametrize("timeouts", [(0, 0), (1000, 0), (1000, 200), (0, 300), (100, 500), (1, 1)])
+def test_policy_seconds_match_timeouts(timeouts: tuple) -> None:
+    from aerospike import command
+
+    policy = build("read", {"total_timeout": timeouts[0], "socket_timeout": timeouts[1]})
+    deadline, socket_timeout = command._timeouts(policy)
+    cached = command._policy_seconds(policy)
+    assert cached[0] is policy and cached[2] == socket_timeout
+    assert (cached[1] == 0.0) == (deadline == 0.0)
+    if deadline:
+        assert cached[1] == policy.total_timeout / 1000.0
+    assert command._policy_seconds(policy)[1:] == cached[1:]
+
+
+def test_connection_timeout_check_follows_every_change() -> None:
+    # send and read_frame skip the milliseconds check only for the very timeout object last checked; any other
+    # timeout (or one _fill set) still reaches the socket.
+    from aerospike import connection as connection_module
+
+    class FakeSocket:
+        def __init__(self) -> None:
+            self.set: list[bytes] = []
+            self.sent: list[bytes] = []
+
+        def setsockopt(self, level: int, option: int, value: bytes) -> None:
+            if option == connection_module._socket.SO_RCVTIMEO:
+                self.set.append(value)
+
+        def sendall(self, data: bytes) -> None:
+            self.sent.append(data)
+
+        def close(self) -> None:
+            pass
+
+    sock = FakeSocket()
+    conn = object.__new__(connection_module.Connection)
+    conn._socket = sock
+    conn._kernel_timeouts = True
+    conn._timeout_ms = -1
+    conn._timeout_checked = connection_module._UNCHECKED
+    conn.host, conn.port, conn.closed = "h", 1, False
+    first = 0.25
+    conn.send(b"a", first)
+    conn.send(b"b", first)
+    assert conn._timeout_ms == 250 and len(sock.set) == 1
+    conn.send(b"c", 0.2501)  # another object, another millisecond figure
+    assert conn._timeout_ms == 251 and len(sock.set) == 2
+    conn.send(b"d", 0.251)  # another object, the same milliseconds: no syscall, but now the checked one
+    assert len(sock.set) == 2 and conn._timeout_checked == 0.251
+    conn._set_timeout(1.0)  # as _fill does mid-read
+    conn.send(b"e", first)
+    assert conn._timeout_ms == 250 and len(sock.set) == 4
+    conn.send(b"f", None)
+    conn.send(b"g", None)
+    assert conn._timeout_ms == 0 and len(sock.set) == 5
+    with pytest.raises(exception.TimeoutError):
+        conn.send(b"h", 0.0)
+    assert sock.sent == [b"a", b"b", b"c", b"d", b"e", b"f", b"g"]
+
+
+def test_put_and_get_fast_paths_use_the_policy_resolve_gives_for_none() -> None:
+    client = aerospike.client({"hosts": [("127.0.0.1", 3000)], "policies": {"write": {"total_timeout": 7}}})
+    assert client._policies["write"] is client._resolve("write", None)
+    assert client._policies["read"] is client._resolve("read", None)
