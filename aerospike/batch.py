@@ -229,11 +229,26 @@ def _not_a_tuple() -> exception.AerospikeError:
     return exception.ParamError(exception.ParamError.code, "Key should be a tuple.")
 
 
-def _group(cluster: Any, keys: Sequence[Key], indexes: Sequence[int], replica_index: int) -> dict[Any, list]:
+def replica_step(policy: Policy, attempt: int) -> int:
+    """How far along each partition's replica list an attempt goes: 0 (the master) always for
+    POLICY_REPLICA_MASTER; for the others (ANY, SEQUENCE, and 19.x's PREFER_RACK and RANDOM, which without rack
+    awareness fall back to the sequence) the next replica on each retry, as the official clients route batches."""
+    return attempt if attempt and policy.replica != POLICY_REPLICA_MASTER else 0
+
+
+def _group(cluster: Any, keys: Sequence[Key], indexes: Sequence[int], step: int) -> dict[Any, list]:
+    """Each key's node, grouped: the master, or with `step` (replica_step) the replica `step` places along."""
     groups: dict[Any, list] = {}
     node_for = cluster.node_for
+    replica_counts: dict[str, int] = {}
     for index in indexes:
         key = keys[index]
+        replica_index = 0
+        if step:
+            replicas = replica_counts.get(key.namespace)
+            if replicas is None:
+                replicas = replica_counts[key.namespace] = cluster.replica_count(key.namespace)
+            replica_index = step % replicas if replicas > 1 else 0
         node = node_for(key.namespace, key.partition_id, replica_index)
         if node is None and replica_index:
             node = cluster.node_for(key.namespace, key.partition_id, 0)
@@ -281,13 +296,8 @@ def run_batch(
     deadline = monotonic() + policy.total_timeout / 1000.0 if policy.total_timeout else 0.0
     pending = list(range(len(keys)))
     attempt = 0
-    sequence = policy.replica != POLICY_REPLICA_MASTER
     while True:
-        replica_index = 0
-        if sequence and attempt:
-            replicas = max(cluster.replica_count(keys[pending[0]].namespace), 1)
-            replica_index = attempt % replicas
-        groups = _group(cluster, keys, pending, replica_index)
+        groups = _group(cluster, keys, pending, replica_step(policy, attempt))
         failed: list[int] = []
         last_error: Optional[exception.AerospikeError] = None
 

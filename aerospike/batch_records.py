@@ -13,6 +13,7 @@ The 3.0.0 methods get_many, exists_many and select_many stay in batch.py.
 from __future__ import annotations
 
 import struct
+from time import monotonic, sleep
 from typing import Any, Callable, Optional, Sequence
 
 from . import exception
@@ -27,7 +28,15 @@ from ._constants import (
     POLICY_GEN_GT,
     POLICY_KEY_SEND,
 )
-from .batch import BATCH_FLAG_ALLOW_INLINE, BATCH_FLAG_BASE, BATCH_FLAG_RESPOND_ALL_KEYS, BATCH_MSG_REPEAT
+from .batch import (
+    _RETRYABLE,
+    BATCH_FLAG_ALLOW_INLINE,
+    BATCH_FLAG_BASE,
+    BATCH_FLAG_RESPOND_ALL_KEYS,
+    BATCH_MSG_REPEAT,
+    _group,
+    replica_step,
+)
 from .key import Key, parse_key
 from .ops.results import KIND_KEY_VALUE, flat_key_values
 from .policy import Policy, build
@@ -415,11 +424,58 @@ def _status_name(code: int) -> str:
 # ------------------------------------------------------------------------------------------------ running
 
 
+def _run_node(client: Any, cluster: Any, node_policy: Policy, node: Any, rows: list[_Row], records: list[Any],
+              indexes: list[int], parent_filter: Optional[bytes], flags: int, outcome: dict[str, Any],
+              filled: set[int]) -> Optional[exception.AerospikeError]:
+    """Send one node's rows; None when its reply came, or the failure that re-routing may cure (others raise;
+    write rows of a request that may have been applied get in_doubt)."""
+    from .command import execute_stream
+
+    entries = [(index, rows[index]) for index in indexes]
+    fields = []
+    if parent_filter is not None:
+        fields.append((FIELD_FILTER_EXP, parent_filter))
+    fields.append((FIELD_BATCH_INDEX, encode_rows(entries, flags)))
+    request = encode_message(INFO1_BATCH, 0, 0, 0, 0, 0, 0, rc.server_timeout(node_policy), fields, [])
+    wanted = set(indexes)
+    is_write = any(rows[index].is_write for index in indexes)
+
+    def on_message(message: Message) -> bool:
+        if message.info3 & INFO3_LAST:
+            if message.result_code not in (RESULT_OK, RESULT_KEY_NOT_FOUND):
+                # Without respond_all_keys the server ends the batch with a key's error code: 19.3.0
+                # reports it as the batch's result (the keys keep their own results).
+                outcome["node_error"] = message.result_code
+            return False
+        index = message.transaction_ttl
+        if index not in wanted:
+            if message.result_code:
+                raise rc.raise_for(message)
+            raise exception.ClientError(
+                exception.ClientError.code, f"batch reply for unknown key index {index} from {node.name}"
+            )
+        _fill(records[index], rows[index], message, client._codec, node.address, False)
+        filled.add(index)
+        if message.result_code not in _ORDINARY:
+            outcome["failed"] = True
+        return True
+
+    try:
+        execute_stream(cluster, node_policy, node, request, on_message, is_write)
+    except exception.AerospikeError as error:
+        if error.code in _RETRYABLE:
+            return error
+        if is_write and error.in_doubt:
+            for index in indexes:
+                if rows[index].is_write:
+                    records[index].in_doubt = True
+        raise
+    return None
+
+
 def _run(client: Any, cluster: Any, rows: list[_Row], records: list[Any], batch_policy: Policy,
          parent_filter: Optional[bytes], flags: int) -> int:
     """Send every row, fill `records` (one per row), and return the BatchRecords result."""
-    from .command import execute_stream
-
     failed = False
     pending: list[int] = []
     for index, row in enumerate(rows):
@@ -448,49 +504,39 @@ def _run(client: Any, cluster: Any, rows: list[_Row], records: list[Any], batch_
         code = client._execute(cluster, batch_policy, request, key.namespace, key.partition_id, row.is_write,
                                parse)
         return RESULT_BATCH_FAILED if failed or code not in _ORDINARY else 0
-    from .batch import _group
-
     keys = [row.key for row in rows]
-    groups = _group(cluster, keys, pending, 0)
-    node_policy = build("batch", None, base=batch_policy)
+    # execute_stream retries a node only while nothing arrived; re-routing a failed node's rows (to the next
+    # replica when the policy's replica is not MASTER) is this loop's job, as in batch.run_batch.
+    node_policy = build("batch", {"max_retries": 0}, base=batch_policy)
+    deadline = monotonic() + batch_policy.total_timeout / 1000.0 if batch_policy.total_timeout else 0.0
     outcome: dict[str, Any] = {"failed": failed, "node_error": 0}
-    for node, indexes in groups.items():
-        entries = [(index, rows[index]) for index in indexes]
-        fields = []
-        if parent_filter is not None:
-            fields.append((FIELD_FILTER_EXP, parent_filter))
-        fields.append((FIELD_BATCH_INDEX, encode_rows(entries, flags)))
-        request = encode_message(INFO1_BATCH, 0, 0, 0, 0, 0, 0, rc.server_timeout(batch_policy), fields, [])
-        wanted = set(indexes)
-        is_write = any(rows[index].is_write for index in indexes)
-
-        def on_message(message: Message, node: Any = node, wanted: set = wanted) -> bool:
-            if message.info3 & INFO3_LAST:
-                if message.result_code not in (RESULT_OK, RESULT_KEY_NOT_FOUND):
-                    # Without respond_all_keys the server ends the batch with a key's error code: 19.3.0
-                    # reports it as the batch's result (the keys keep their own results).
-                    outcome["node_error"] = message.result_code
-                return False
-            index = message.transaction_ttl
-            if index not in wanted:
-                if message.result_code:
-                    raise rc.raise_for(message)
-                raise exception.ClientError(
-                    exception.ClientError.code, f"batch reply for unknown key index {index} from {node.name}"
-                )
-            _fill(records[index], rows[index], message, client._codec, node.address, False)
-            if message.result_code not in _ORDINARY:
-                outcome["failed"] = True
-            return True
-
-        try:
-            execute_stream(cluster, node_policy, node, request, on_message, is_write)
-        except exception.AerospikeError as error:
-            if is_write and error.in_doubt:
-                for index in indexes:
-                    if rows[index].is_write:
-                        records[index].in_doubt = True
-            raise
+    filled: set[int] = set()
+    doubtful: set[int] = set()  # write rows of a failed request that had been sent
+    attempt = 0
+    while True:
+        groups = _group(cluster, keys, pending, replica_step(batch_policy, attempt))
+        retry: list[int] = []
+        last_error: Optional[exception.AerospikeError] = None
+        for node, indexes in groups.items():
+            error = _run_node(client, cluster, node_policy, node, rows, records, indexes, parent_filter, flags,
+                              outcome, filled)
+            if error is not None:
+                last_error = error
+                retry.extend(index for index in indexes if index not in filled)
+                if error.in_doubt:
+                    doubtful.update(index for index in indexes if rows[index].is_write)
+        if not retry:
+            break
+        attempt += 1
+        if attempt > batch_policy.max_retries or (deadline and monotonic() >= deadline):
+            assert last_error is not None
+            for index in retry:
+                if index in doubtful:
+                    records[index].in_doubt = True
+            raise last_error
+        if batch_policy.sleep_between_retries:
+            sleep(batch_policy.sleep_between_retries / 1000.0)
+        pending = retry
     if outcome["node_error"]:
         return int(outcome["node_error"])
     return RESULT_BATCH_FAILED if outcome["failed"] else 0

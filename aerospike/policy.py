@@ -242,6 +242,14 @@ def _defaults(kind: str) -> dict[str, Any]:
     return values
 
 
+def _batch_replica(values: dict[str, Any], overrides: Mapping[str, Any]) -> None:
+    # The current API's batch policy routes by 'replica' (19.x); 3.0.0's had no such key and ignored it, so a
+    # value that is not an int is still ignored rather than refused.
+    replica = overrides.get("replica")
+    if isinstance(replica, int) and not isinstance(replica, bool):
+        values["replica"] = _cast("replica", replica)
+
+
 def build(kind: str, overrides: Optional[Mapping[str, Any]] = None, base: Optional[Policy] = None) -> Policy:
     """A policy of `kind`: `base` (or the kind's defaults) with the per-call dict `overrides` laid over it."""
     if kind not in KINDS:
@@ -254,6 +262,8 @@ def build(kind: str, overrides: Optional[Mapping[str, Any]] = None, base: Option
         if not isinstance(overrides, dict):
             raise ParamError("policy must be a dict")
         _apply(kind, values, overrides)
+        if kind == "batch":
+            _batch_replica(values, overrides)
         if overrides.get("expressions") is not None and kind in _COMMAND_KINDS:
             from .ops.exp_ops import encode_filter  # the current API's filter expressions
 
@@ -302,6 +312,8 @@ def build_defaults(
         for name in keys:
             if name in specific:
                 values[kind][name] = _config_value(name, specific[name])
+        if kind == "batch":
+            _batch_replica(values[kind], specific)
     return {kind: Policy(kind, kind_values) for kind, kind_values in values.items()}
 
 
