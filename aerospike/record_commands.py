@@ -37,7 +37,7 @@ from ._constants import (
     POLICY_KEY_SEND,
     SERIALIZER_PYTHON,
 )
-from ._constants_current import OPERATOR_DELETE
+from ._constants_current import OP_EXPR_READ, OP_EXPR_WRITE, OPERATOR_DELETE
 from .exception import AerospikeError, BinNameError, ClientError, ParamError, error_for_code
 from .key import Key
 from .ops import ResultShape, build_bin_op, build_cdt_op, is_bin_op, is_cdt_op
@@ -647,6 +647,7 @@ _INT64_LIMIT = 1 << 63
 # ResultShape (a list/map operation), or NO_RESULT (scalar writes, touch, delete: they report no value, and the
 # nil op the server sends for them under RESPOND_ALL_OPS is dropped, so mixing in a map operation changes nothing).
 READ_RESULT = "read"
+_EXPRESSION_OPS = frozenset((OP_EXPR_READ, OP_EXPR_WRITE))
 NO_RESULT = None
 ResultSlot = Optional["ResultShape | str"]
 
@@ -655,12 +656,14 @@ class OperateSpec:
     """An encoded operate request and what its reply parser needs to know.
 
     ``results`` holds one ``(bin_name, slot)`` per request op, in request order; ``respond_all_ops`` says the
-    request asked for one reply op per request op. ``key_value_pairs`` picks the shape of MAP_RETURN_KEY_VALUE
+    request asked for one reply op per request op; ``reports_writes`` that the writes' nil reply ops are results
+    too (``None``), as 19.3.0 reports them when an expression operation is in the request (3.0.0's map operations,
+    which ask for every op's reply as well, drop them). ``key_value_pairs`` picks the shape of MAP_RETURN_KEY_VALUE
     results: False for operate and operate_ordered (a flat ``[k1, v1, ...]`` list, client.rst's format since
     2.1.3), True for the map_* convenience methods (``[(k1, v1), ...]``, aerospike.rst's map return types).
     """
 
-    __slots__ = ("request", "is_write", "results", "respond_all_ops", "key_value_pairs")
+    __slots__ = ("request", "is_write", "results", "respond_all_ops", "reports_writes", "key_value_pairs")
 
     def __init__(
         self,
@@ -668,11 +671,13 @@ class OperateSpec:
         is_write: bool,
         results: Optional[list[tuple[str, ResultSlot]]] = None,
         respond_all_ops: bool = False,
+        reports_writes: bool = False,
     ) -> None:
         self.request = request
         self.is_write = is_write
         self.results: list[tuple[str, ResultSlot]] = results if results is not None else []
         self.respond_all_ops = respond_all_ops
+        self.reports_writes = reports_writes
         self.key_value_pairs = False
 
 
@@ -689,7 +694,7 @@ def encode_operate(
     ttl, generation = parse_meta(meta, "operate") if meta is not None else (0, 0)
     ops: list[Op] = []
     results: list[tuple[str, ResultSlot]] = []
-    reads = writes = respond_all = False
+    reads = writes = respond_all = reports_writes = False
     op_ttl: Optional[int] = None
     cdt_fallback = None
     for operation in operations:
@@ -729,6 +734,8 @@ def encode_operate(
                 cdt_fallback = codec.fallback_for(SERIALIZER_PYTHON)
             if is_bin_op(code):  # bit, HLL and expression operations of the current API
                 op, shape = build_bin_op(operation)
+                if code in _EXPRESSION_OPS:
+                    reports_writes = True
             else:
                 op, shape = build_cdt_op(operation, cdt_fallback)
             ops.append(op)
@@ -767,7 +774,7 @@ def encode_operate(
     else:
         generation = 0
     request = _frame(key, policy, info1, info2, info3, generation, ttl, ops)
-    return OperateSpec(request, writes, results, respond_all)
+    return OperateSpec(request, writes, results, respond_all, reports_writes)
 
 
 # ------------------------------------------------------------------------------------------------ replies
@@ -821,6 +828,7 @@ def _results_of_ops(spec: OperateSpec, ops: list[Op], codec: ValueCodec) -> list
     slots = spec.results
     count = len(slots)
     respond_all = spec.respond_all_ops
+    reports_writes = spec.reports_writes
     found: list[tuple[str, Any]] = []
     cursor = 0
     for op in ops:
@@ -837,6 +845,8 @@ def _results_of_ops(spec: OperateSpec, ops: list[Op], codec: ValueCodec) -> list
         cursor = index + 1
         slot = slots[index][1]
         if slot is NO_RESULT:
+            if reports_writes and op.bin_name:
+                found.append((op.bin_name, None))
             continue
         if isinstance(slot, ResultShape):
             value = decode(op.particle_type, op.value, slot.preserved_map_as_list)

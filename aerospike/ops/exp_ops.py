@@ -68,7 +68,8 @@ def build_exp_op(operation: Mapping) -> tuple[Op, ResultShape]:
     value = b"\x92" + body + _pack_uint(flags)
     is_write = op_code == OP_EXPR_WRITE
     op = Op(OP_EXP_MODIFY if is_write else OP_EXP_READ, PARTICLE_BLOB, name, value)
-    return op, ResultShape(int(op_code or 0), is_write=is_write, respond_all_ops=is_write)
+    # 19.3.0 asks for every op's reply for expression reads too (as the Java and C clients do for EXP_READ).
+    return op, ResultShape(int(op_code or 0), is_write=is_write, respond_all_ops=True)
 
 
 def _pack_uint(value: int) -> bytes:

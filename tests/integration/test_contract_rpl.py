@@ -158,3 +158,63 @@ def test_batch_policy_replica_of_the_wrong_type_is_ignored_as_3_0_0_did(cluster3
             other.close()
     finally:
         client.close()
+
+
+# ------------------------------------------------------------------------------------------------ operate
+
+OPERATE_SCRIPT = r"""
+import aerospike
+from aerospike_helpers import expressions as exp
+from aerospike_helpers.operations import expression_operations as eo
+from aerospike_helpers.operations import list_operations as lo
+from aerospike_helpers.operations import map_operations as mo
+from aerospike_helpers.operations import operations as op
+
+client = aerospike.client({"hosts": [tuple(h) for h in hosts]}).connect()
+KEY = ("test", set_name, "mixed")
+E = exp.Add(exp.IntBin("a"), 5).compile()
+CASES = {
+    "write + exp write": [op.write("b", 2), eo.expression_write("c", E)],
+    "exp write + write": [eo.expression_write("c", E), op.write("b", 2)],
+    "write + exp read": [op.write("b", 2), eo.expression_read("c", E)],
+    "write + exp write + read": [op.write("b", 2), eo.expression_write("c", E), op.read("a")],
+    "increment + exp write": [op.increment("a", 1), eo.expression_write("c", E)],
+    "append twice + exp write": [op.write("s", "x"), op.append("s", "y"), eo.expression_write("c", E)],
+    "touch + exp write": [op.touch(100), eo.expression_write("c", E)],
+    "same bin + exp write": [op.write("c", 2), eo.expression_write("c", E)],
+    "write + map put + exp write": [op.write("b", 2), mo.map_put("m", "y", 2), eo.expression_write("c", E)],
+    "write + list append + exp write": [op.write("b", 2), lo.list_append("l", 3), eo.expression_write("c", E)],
+    "write + list append": [op.write("b", 2), lo.list_append("l", 3)],
+}
+
+def run(method, ops):
+    client.put(KEY, {"a": 1, "m": {"x": 1}, "l": [1, 2]})
+    try:
+        bins = getattr(client, method)(KEY, ops)[2]
+    except Exception as error:
+        return ["error", type(error).__name__, getattr(error, "code", None)]
+    if isinstance(bins, dict):
+        return ["ok", sorted([name, value] for name, value in bins.items())]
+    return ["ok", [[name, value] for name, value in bins]]
+
+result = {f"{method} {name}": run(method, ops) for name, ops in CASES.items() for method in ("operate", "operate_ordered")}
+client.close()
+"""
+
+
+def test_operate_mixing_writes_and_expression_ops_equals_19_3_0(backend: Any) -> None:
+    from tests.support.official import run_official
+
+    variables: dict[str, Any] = {"hosts": [list(host) for host in backend.hosts], "set_name": "rpl_operate_mixed"}
+    official = run_official(OPERATE_SCRIPT, **variables)
+    namespace: dict[str, Any] = dict(variables)
+    exec(OPERATE_SCRIPT, namespace)  # noqa: S102 (the same script through this package)
+    ours = namespace["result"]
+    assert {name: (ours[name], official[name]) for name in official if ours[name] != official[name]} == {}
+    assert set(ours) == set(official)
+    # What 19.3.0 answered against CE 8.1.2.0 when this test was written: the plain write's bin is reported.
+    assert ours["operate write + exp write"] == ["ok", [["b", None], ["c", None]]]
+    assert ours["operate_ordered append twice + exp write"] == ["ok", [["s", None], ["s", None], ["c", None]]]
+    assert ours["operate_ordered write + exp read"] == ["ok", [["b", None], ["c", 6]]]
+    # Without an expression op the plain write stays unreported.
+    assert ours["operate_ordered write + list append"] == ["ok", [["l", 3]]]
