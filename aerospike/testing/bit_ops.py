@@ -14,10 +14,9 @@ from typing import Any, Callable, Optional
 import msgpack
 
 from aerospike.protocol import constants as c
-from aerospike.protocol.message import Op
 
 from . import record_ops
-from .record_ops import BinValue, OpContext, OpError
+from .record_ops import BinValue, OpError
 
 __all__ = ["apply_bit_op", "install"]
 
@@ -368,18 +367,6 @@ def apply_bit_op(modify: bool, current: Optional[BinValue], payload: bytes) -> t
     return (c.PARTICLE_BLOB, data), None
 
 
-def _op_bits(ctx: OpContext, op: Op) -> None:
-    modify = op.op_type == c.OP_BIT_MODIFY
-    new_value, reply = apply_bit_op(modify, ctx.bins.get(op.bin_name), op.value)
-    if new_value is not None:
-        ctx.bins[op.bin_name] = new_value
-    if reply is not None:
-        ctx.replies.append(Op(op.op_type, reply[0], op.bin_name, reply[1]))
-    else:
-        ctx.empty_reply(op.bin_name, op.op_type)
-
-
 def install(cluster: object = None) -> None:
     """Register the bit engine with the local cluster's operation tables."""
-    record_ops.register_op_handler(c.OP_BIT_READ, _op_bits, read_only=True)
-    record_ops.register_op_handler(c.OP_BIT_MODIFY, _op_bits, read_only=False)
+    record_ops.register_bin_engine(c.OP_BIT_READ, c.OP_BIT_MODIFY, apply_bit_op)

@@ -17,10 +17,9 @@ from typing import Optional
 import msgpack
 
 from aerospike.protocol import constants as c
-from aerospike.protocol.message import Op
 
 from . import record_ops
-from .record_ops import BinValue, OpContext, OpError
+from .record_ops import BinValue, OpError
 
 __all__ = ["Hll", "apply_hll_op", "install", "murmur3_x64_128"]
 
@@ -552,18 +551,6 @@ def _modify(code: int, args: list, raw_elements: Optional[list], old: Optional[H
     return (c.PARTICLE_HLL, new.to_bytes()), reply
 
 
-def _op_hll(ctx: OpContext, op: Op) -> None:
-    modify = op.op_type == c.OP_HLL_MODIFY
-    new_value, reply = apply_hll_op(modify, ctx.bins.get(op.bin_name), op.value)
-    if new_value is not None:
-        ctx.bins[op.bin_name] = new_value
-    if reply is not None:
-        ctx.replies.append(Op(op.op_type, reply[0], op.bin_name, reply[1]))
-    else:
-        ctx.empty_reply(op.bin_name, op.op_type)
-
-
 def install(cluster: object = None) -> None:
     """Register the HLL engine with the local cluster's operation tables."""
-    record_ops.register_op_handler(c.OP_HLL_READ, _op_hll, read_only=True)
-    record_ops.register_op_handler(c.OP_HLL_MODIFY, _op_hll, read_only=False)
+    record_ops.register_bin_engine(c.OP_HLL_READ, c.OP_HLL_MODIFY, apply_hll_op)

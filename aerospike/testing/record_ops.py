@@ -365,6 +365,23 @@ def register_op_handler(op_type: int, handler: OpHandler, read_only: bool) -> No
         READ_OP_HANDLERS[op_type] = handler
 
 
+def register_bin_engine(read_type: int, modify_type: int, apply: Callable[[bool, Any, bytes], tuple]) -> None:
+    """Install an engine of the bit/HLL kind for its read and modify op types: ``apply(modify, bin value or None,
+    payload) -> (new bin value or None when unchanged, reply (particle type, bytes) or None)``."""
+
+    def handler(ctx: OpContext, op: Op) -> None:
+        new_value, reply = apply(op.op_type == modify_type, ctx.bins.get(op.bin_name), op.value)
+        if new_value is not None:
+            ctx.bins[op.bin_name] = new_value
+        if reply is not None:
+            ctx.replies.append(Op(op.op_type, reply[0], op.bin_name, reply[1]))
+        else:
+            ctx.empty_reply(op.bin_name, op.op_type)
+
+    register_op_handler(read_type, handler, read_only=True)
+    register_op_handler(modify_type, handler, read_only=False)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Filter expressions (field 43): msgpack trees [op, args...]. Trilean: True, False, or UNKNOWN (None) when a bin
 # is missing or of another type; only True lets the command through.
