@@ -15,7 +15,9 @@ from __future__ import annotations
 import _socket
 import builtins
 import errno
+import os as _os
 import struct
+from threading import get_ident as _get_ident
 from time import monotonic
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -58,6 +60,29 @@ _MESSAGE_WORD_TOP = (PROTO_VERSION << 8) | PROTO_TYPE_MESSAGE  # version and typ
 _BUFFER_SIZE = 64 * 1024  # replies up to this size are read with one recv in the common case
 _UNCHECKED = object()  # no timeout object checked against the kernel timeout yet
 _WOULD_BLOCK = (errno.EAGAIN, errno.EWOULDBLOCK)
+_DONTWAIT = getattr(_socket, "MSG_DONTWAIT", 0)
+
+
+def _spin_rounds() -> int:
+    """How many times a reply read polls before it blocks (see Connection._spin_recv): AEROSPIKE_SPIN_WAIT, an
+    int (0 turns the polling off), else 64; 0 where the platform has no sched_yield or MSG_DONTWAIT."""
+    if not _DONTWAIT or not hasattr(_os, "sched_yield"):
+        return 0
+    try:
+        return max(0, int(_os.environ.get("AEROSPIKE_SPIN_WAIT", "64")))
+    except ValueError:
+        return 64
+
+
+#: Polls (one sched_yield and one non-blocking recv each, about a microsecond) before a reply read blocks.
+SPIN_ROUNDS = _spin_rounds()
+#: Polls that found no reply in a row before a connection stops polling for SPIN_PAUSE reads.
+SPIN_CREDIT = 8
+SPIN_PAUSE = 1024
+_NO_SPIN = -(1 << 62)  # a connection that never polls (TLS, or polling turned off)
+# The thread of the last reply read that could poll: a thread polls only after a read of its own, so threads
+# sharing a client (which must hand the GIL over at every read) do not poll.
+_last_reader = 0
 
 
 def _connect(host: str, port: int, timeout: Optional[float]) -> Any:
@@ -105,6 +130,7 @@ class Connection:
         "_timeout_ms",
         "_timeout_checked",
         "_kernel_timeouts",
+        "_spin",
     )
 
     def __init__(
@@ -158,6 +184,8 @@ class Connection:
             sock.close()
             raise network_error(f"connection to {address} failed: {error.strerror or error}") from None
         self._kernel_timeouts = tls_context is None
+        # SSL sockets take no recv flags, so TLS connections never poll.
+        self._spin = SPIN_CREDIT if tls_context is None and SPIN_ROUNDS else _NO_SPIN
         self._socket = sock
         self.closed = False
         self.last_used = monotonic()
@@ -217,8 +245,17 @@ class Connection:
             if timeout is not self._timeout_checked:
                 self._set_timeout(timeout)
             if self._start == self._end:
-                # The common case: nothing buffered, and the whole reply arrives with this one recv.
-                received = self._socket.recv_into(self._buffer)
+                # The common case: nothing buffered, and the whole reply arrives with this one recv (after a
+                # short poll when it pays: _spin_recv).
+                if self._spin > 0:
+                    received = self._spin_recv()
+                else:
+                    received = -1
+                    self._spin += 1
+                    if not self._spin:
+                        self._spin = 1  # the pause is over: the next read polls again, once
+                if received < 0:
+                    received = self._socket.recv_into(self._buffer)
                 if received == 0:
                     raise ConnectionResetError(0, "connection closed by the server")
                 self._start = 0
@@ -270,6 +307,41 @@ class Connection:
             ) from None
         self.last_used = monotonic()
         return proto_type, body
+
+    def _spin_recv(self) -> int:
+        """The reply read by polling: up to SPIN_ROUNDS rounds of sched_yield and a non-blocking recv into the
+        buffer; the byte count, or -1 to block as usual.
+
+        A reply on loopback or a fast LAN arrives in tens of microseconds. Blocking for it puts the thread to
+        sleep, and the process then resumes on a cold CPU (caches, branch predictors, a vCPU woken by the
+        host): measured here, the same get's Python work took 14-17 us after a sleep against 6.5 us hot, and
+        a raw loop's round trip 17 us blocking against 12 us polling. sched_yield hands the CPU to any other
+        runnable task, so the poll takes no CPU from the server or other processes on a busy machine.
+        A connection polls only while it pays (SPIN_CREDIT misses in a row pause it for SPIN_PAUSE reads, then
+        it tries once more), and only for the thread that made the last read, so 8 threads on one client,
+        which hand the GIL over at each read, do not poll. Errors other than "no data yet" propagate as the
+        blocking recv's would.
+        """
+        global _last_reader
+        me = _get_ident()
+        if _last_reader != me:
+            _last_reader = me
+            return -1
+        buffer = self._buffer
+        recv_into = self._socket.recv_into
+        sched_yield = _os.sched_yield
+        for _ in range(SPIN_ROUNDS):
+            sched_yield()
+            try:
+                received: int = recv_into(buffer, 0, _DONTWAIT)
+            except BlockingIOError:
+                continue
+            self._spin = SPIN_CREDIT
+            return received
+        self._spin -= 1
+        if self._spin == 0:
+            self._spin = -SPIN_PAUSE
+        return -1
 
     def _fill(self, size: int, deadline: Optional[float]) -> None:
         """Receive until the buffer holds at least `size` unconsumed bytes (size <= the buffer's size)."""
