@@ -52,6 +52,15 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
     }
 
 
+def _check_client(args: argparse.Namespace, module: Any) -> None:
+    """Refuse to measure the wrong package: the official client is a C extension (a .so), ours this repository's
+    pure-Python package (a PYTHONPATH that reaches the official interpreter would otherwise make both rows ours)."""
+    path = getattr(module, "__file__", "") or ""
+    official = path.endswith(".so")
+    if (args.client == "official") != official:
+        raise SystemExit(f"--client {args.client} imported the wrong aerospike: {path}")
+
+
 def _startup(args: argparse.Namespace) -> None:
     """In this fresh interpreter: `import aerospike`, then connect + the first command, then the RSS (and its
     growth over the RSS before the import: the two clients' interpreters start from different site-packages)."""
@@ -60,6 +69,7 @@ def _startup(args: argparse.Namespace) -> None:
     import aerospike
 
     imported = time.perf_counter()
+    _check_client(args, aerospike)
     client = aerospike.client({"hosts": _hosts(args.hosts)}).connect()
     try:
         client.get((args.namespace, SET_NAME, "k0"))
@@ -76,6 +86,7 @@ def _startup(args: argparse.Namespace) -> None:
 def _client_loop(args: argparse.Namespace, worker: int, out: Any) -> None:
     import aerospike
 
+    _check_client(args, aerospike)
     config: dict[str, Any] = {"hosts": _hosts(args.hosts), "policies": {"read": {"total_timeout": 5000}}}
     if args.shm_key:
         config["shm"] = {"shm_key": int(args.shm_key, 0)}

@@ -8,6 +8,7 @@
     python benchmarks/run.py --official-python .venv-official/bin/python
     python benchmarks/run.py --workloads batch100,batch1000 --clients official,ours
     python benchmarks/run.py --workloads scan --records 200000 --clients official,ours
+    python benchmarks/run.py --workloads get --repeat 5  # 5 runs per client, alternating: each one's median
 
 Batch and scan rows also print records/s and client CPU per record; scan rows the peak RSS growth during the
 foreach and the tracemalloc peak of a second pass. Before `scan`, the scan set is loaded once (`--records` puts
@@ -71,7 +72,11 @@ def run_one(
     if workload == "scan":
         command.append("--tracemalloc")
     timeout = args.duration + 300 if workload not in ("load", "scan") else 3600
-    completed = subprocess.run(command, capture_output=True, text=True, cwd="/", timeout=timeout)
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    if client != "official":  # ours from this repository; the official client from its own interpreter alone
+        env["PYTHONPATH"] = str(REPO)
+    completed = subprocess.run(command, capture_output=True, text=True, cwd="/", timeout=timeout, env=env)
     if completed.returncode != 0:
         return {"error": completed.stderr.strip().splitlines()[-1] if completed.stderr else "failed"}
     return json.loads(completed.stdout.strip().splitlines()[-1])
@@ -89,6 +94,8 @@ def main() -> None:
                         help="without --hosts: start a real asd node (default) or a local cluster")
     parser.add_argument("--startup-runs", type=int, default=15)
     parser.add_argument("--duration", type=float, default=5.0)
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run each row this many times, the clients alternating; print each client's median run")
     parser.add_argument("--keys", type=int, default=1000)
     parser.add_argument("--clients", default="raw,official,ours")
     parser.add_argument("--records", type=int, default=200_000, help="records in the scan set")
@@ -127,11 +134,15 @@ def main() -> None:
                 print(f"(loaded {load['ops']} records in {load['ops'] / load['ops_per_sec']:.1f} s)")
             for processes, threads in ((int(p), int(t)) for p in args.processes.split(",")
                                        for t in args.threads.split(",")):
-                rows = {}
-                for client in args.clients.split(","):
-                    if client == "raw" and (workload != "get" or threads > 1):
-                        continue
-                    rows[client] = run_one(pythons[client], client, workload, processes, args, threads)
+                runs: dict[str, list[dict]] = {}
+                for _ in range(args.repeat):
+                    for client in args.clients.split(","):
+                        if client == "raw" and (workload != "get" or threads > 1):
+                            continue
+                        runs.setdefault(client, []).append(
+                            run_one(pythons[client], client, workload, processes, args, threads)
+                        )
+                rows = {client: median_run(client_runs) for client, client_runs in runs.items()}
                 official = rows.get("official", {})
                 label = f"{processes}x{threads}t" if threads > 1 else str(processes)
                 for client, row in rows.items():
@@ -148,6 +159,7 @@ def main() -> None:
                         f"{workload:9} {label:>5} {client:9} {row['ops_per_sec']:10.0f} {row['p50_us']:8.0f} "
                         f"{row['p99_us']:8.0f} {row['cpu_us_per_op']:10.1f} {ratio:>12}"
                         + (f"  errors={row['errors']}" if row["errors"] else "")
+                        + (f"  (runs: {row['spread']})" if "spread" in row else "")
                     )
                     if workload.startswith("batch") or workload == "scan":
                         extras.append((workload, processes, client, row, official))
@@ -171,6 +183,20 @@ def main() -> None:
             cluster.wait(timeout=10)
         if asd is not None:
             asd.stop()
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run with the median ops/s (the lower middle one of an even count), with the spread of all runs;
+    an error if any run failed."""
+    for run in runs:
+        if "error" in run:
+            return run
+    if len(runs) == 1:
+        return runs[0]
+    ordered = sorted(runs, key=lambda run: run["ops_per_sec"])
+    chosen = dict(ordered[(len(ordered) - 1) // 2])
+    chosen["spread"] = "/".join(f"{run['ops_per_sec']:.0f}" for run in runs)
+    return chosen
 
 
 def compile_package() -> None:
