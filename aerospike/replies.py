@@ -67,15 +67,64 @@ def batch_frame_reader(
     missing (or filtered-out) record has None meta (and bins). `keys` holds the Key of each index and `wanted`
     the indexes this node was sent. A record error raises the server's error; the LAST message ends the reply,
     and raises when its code is other than OK or not-found.
+
+    Found records laid out as one before them (same bin names, types and sizes: _RecordShape, learned with the
+    key's index as a value) are decoded with one ``unpack_from`` each; anything else field by field.
     """
 
+    shape: Optional[_RecordShape] = None
+    learns_left = _SHAPE_LEARNS if with_bins else 0
+    shape_hits = 0
+    plain_blobs = codec.plain_blobs()
+
     def on_frame(body: bytes) -> int:
+        nonlocal shape, learns_left, shape_hits
         end = len(body)
         offset = 0
         now = int(time() - CITRUSLEAF_EPOCH)  # one clock read per frame, not per record
+        if shape is not None:
+            s_size, s_unpack, s_skeleton_of, s_skeleton = shape.size, shape.unpack, shape.skeleton_of, shape.skeleton
+            s_order, s_plain, s_converted = dict.fromkeys(shape.names), tuple(shape.plain), tuple(shape.converted)
+        else:
+            s_size = 0
         while offset < end:
+            if s_size and offset + s_size <= end:
+                values = s_unpack(body, offset)
+                if s_skeleton_of(values) == s_skeleton:
+                    # Laid out as the learned record (an OK record with these bins): one unpack for all of it.
+                    shaped = s_order.copy()
+                    for name, item in s_plain:
+                        shaped[name] = values[item]
+                    try:
+                        for name, item, convert in s_converted:
+                            shaped[name] = convert(values[item])
+                    except UnicodeDecodeError:
+                        pass  # the path below decodes (or refuses) it as it always has
+                    else:
+                        index = values[3]
+                        if index not in wanted:
+                            raise exception.ClientError(f"batch reply for unknown key index {index} from {node_name}")
+                        key = keys[index]
+                        void_time = values[2]
+                        results[index] = (
+                            (key.namespace, key.set_name, key.user_key, bytearray(key.digest)),
+                            {
+                                "ttl": NEVER_EXPIRES if void_time == 0 else (void_time - now if void_time > now else 1),
+                                "gen": values[1],
+                            },
+                            shaped,
+                        )
+                        offset += s_size
+                        shape_hits += 1
+                        continue
+                else:
+                    if shape_hits < _SHAPE_PAYS_OFF:
+                        learns_left -= 1
+                    shape = None
+                    s_size = 0
             if offset + MSG_HEADER_SIZE > end:
                 raise ProtocolError("truncated message header")
+            start = offset
             header_size, _, _, info3, _, code, generation, void_time, index, n_fields, n_ops = unpack_message_header(
                 body, offset
             )
@@ -106,6 +155,17 @@ def batch_frame_reader(
                     "gen": generation,
                 }
                 results[index] = (key_tuple, meta, bins) if with_bins else (key_tuple, meta)
+                if shape is None and learns_left > 0:
+                    shape = _learn_shape(body, start, offset, n_fields, n_ops, plain_blobs, True)
+                    shape_hits = 0
+                    if shape is None:
+                        learns_left -= 1
+                    else:
+                        s_size, s_unpack, s_skeleton_of, s_skeleton = (
+                            shape.size, shape.unpack, shape.skeleton_of, shape.skeleton
+                        )
+                        s_order = dict.fromkeys(shape.names)
+                        s_plain, s_converted = tuple(shape.plain), tuple(shape.converted)
             elif code == RESULT_KEY_NOT_FOUND or code == RESULT_FILTERED_OUT:
                 results[index] = (key_tuple, None, None) if with_bins else (key_tuple, None)
             else:
@@ -166,10 +226,10 @@ _NO_SHAPE = _RecordShape().parts()  # size 0: no record is tried against it
 
 
 def _learn_shape(
-    body: bytes, start: int, end: int, n_fields: int, n_ops: int, plain_blobs: bool
+    body: bytes, start: int, end: int, n_fields: int, n_ops: int, plain_blobs: bool, with_index: bool = False
 ) -> Optional[_RecordShape]:
     """The shape of the record message from `start` to `end` (decoded once already, so every length in it is
-    in bounds), or None when it is not worth one: a repeated field or bin, a user key other than an integer,
+    in bounds; `with_index`: a batch record, whose transaction ttl is a value), or None when it is not worth one: a repeated field or bin, a user key other than an integer,
     a particle other than integer, double, string and (without deserializers) blob.
 
     The layout alternates runs of bytes that must repeat exactly (read as one ``s`` item each: the skeleton)
@@ -191,6 +251,9 @@ def _learn_shape(
     run_start = start + 10
     value(start + 10, "I")  # void time
     run_start = start + 14  # transaction ttl: read with n_fields and n_ops as constant (0 in scan replies)
+    if with_index:  # a batch record: its key's index in the call is the transaction ttl (item 3)
+        value(start + 14, "I")
+        run_start = start + 18
     offset = start + MSG_HEADER_SIZE
     seen_fields: set[int] = set()
     for _ in range(n_fields):

@@ -539,6 +539,22 @@ def _batch_frames(keys: list) -> list[list[bytes]]:
         [b"".join(found) + last + found[0]],  # LAST before the frame's end
         [b"".join(found)[:-3]],  # a truncated record
         [record(0, ops=[Op(1, 3, "s", b"\xff")]) + last],  # a value that does not decode
+        # Records laid out alike are read through a learned shape: a change of layout, value sizes, a value
+        # that does not decode, errors and odd indexes after it, across frames and mid-frame.
+        [b"".join(found[:4]), b"".join(found[4:]) + last],
+        [b"".join(found[:3] + [record(3, ops=[Op(1, 1, "a", struct.pack(">q", 6)), Op(1, 3, "s", b"other")])]
+                  + found[4:]) + last],
+        [b"".join(found[:3] + [record(3, ops=[Op(1, 1, "a", struct.pack(">q", 7)), Op(1, 3, "s", b"\xff\xfe\xfd\xfc")])]
+                  + found[4:]) + last],
+        [b"".join(found[:3] + [record(3, 2), record(4, 27)] + found[5:]) + last],
+        [b"".join(found[:3] + [record(3, 4)] + found[4:]) + last],
+        [b"".join(found[:3] + [record(99, ops=ops)]) + last],
+        [b"".join(found[:3] + [record(2, ops=ops)]) + last],  # an index seen twice
+        [b"".join(found[:3] + [record(3, ops=[Op(1, 4, "b", b"\x00\x01"), Op(1, 2, "f", struct.pack(">d", 1.5))])]
+                  + found[4:]) + last],
+        [b"".join(found[:5]) + last + b"".join(found[5:])],
+        [b"".join(found)[:-5]],
+        [b"".join(found[:3]), found[3][:-4] + found[3][-4:] + b"".join(found[4:]) + last],
     ]
 
 
@@ -546,7 +562,7 @@ def _batch_frames(keys: list) -> list[list[bytes]]:
 def test_batch_frame_reader_matches_message_stream(read: str) -> None:
     from aerospike.batch import BatchRead
 
-    keys = [parse_key(("test", "demo", f"k{i}")) for i in range(3)]
+    keys = [parse_key(("test", "demo", f"k{i}")) for i in range(8)]
     batch_read = {"get": BatchRead.get(), "exists": BatchRead.exists(), "select": BatchRead.select(["a"])}[read]
     for frames in _batch_frames(keys):
         assert _batch_outcome(frames, batch_read, True, keys) == _batch_outcome(frames, batch_read, False, keys), frames
@@ -914,3 +930,35 @@ def test_put_and_get_fast_paths_use_the_policy_resolve_gives_for_none() -> None:
     client = aerospike.client({"hosts": [("127.0.0.1", 3000)], "policies": {"write": {"total_timeout": 7}}})
     assert client._policies["write"] is client._resolve("write", None)
     assert client._policies["read"] is client._resolve("read", None)
+
+
+def test_batch_frame_reader_reads_alike_records_through_one_learned_shape(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aerospike import replies
+    from aerospike.batch import BatchRead
+
+    keys = [parse_key(("test", "demo", f"k{i}")) for i in range(8)]
+    learned: list[Any] = []
+    unpacked: list[int] = []
+    real_learn = replies._learn_shape
+
+    def learn(*args: Any) -> Any:
+        shape = real_learn(*args)
+        if shape is not None:
+            real_unpack = shape.unpack
+
+            def unpack(body: bytes, offset: int) -> tuple:
+                unpacked.append(offset)
+                return real_unpack(body, offset)
+
+            shape.unpack = unpack
+        learned.append(shape)
+        return shape
+
+    monkeypatch.setattr(replies, "_learn_shape", learn)
+    frames = _batch_frames(keys)[10]  # every record found, across two frames
+    (status, outcome), handed = _batch_outcome(frames, BatchRead.get(), True, keys)
+    assert status == "ok" and handed == ["end"]
+    assert len(learned) == 1 and learned[0] is not None
+    assert len(unpacked) == 7  # the first record taught the shape; the 7 others were read through it
+    assert [record[2] for record in outcome] == [{"a": 5, "s": "text"}] * 8
+    assert [record[1]["gen"] for record in outcome] == [3] * 8
