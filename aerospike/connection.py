@@ -110,9 +110,10 @@ class Connection:
     closed and must be discarded by its owner.
 
     Plain TCP sockets stay in blocking mode and carry their timeout in the kernel (SO_RCVTIMEO/SO_SNDTIMEO), set
-    only when it changes: a command costs one send and, usually, one recv system call, with no poll before each
-    recv as Python's own socket timeouts would add. Replies are read into one reused buffer that may hold more
-    than one frame (scans stream frames back to back).
+    only when it changes: a command costs one send and, usually, one recv system call, with no poll() before
+    each recv as Python's own socket timeouts would add. While it pays, a reply is first polled for with
+    non-blocking recvs (_spin_recv). Replies are read into one reused buffer that may hold more than one frame
+    (scans stream frames back to back).
     """
 
     __slots__ = (
@@ -316,7 +317,8 @@ class Connection:
         sleep, and the process then resumes on a cold CPU (caches, branch predictors, a vCPU woken by the
         host): measured here, the same get's Python work took 14-17 us after a sleep against 6.5 us hot, and
         a raw loop's round trip 17 us blocking against 12 us polling. sched_yield hands the CPU to any other
-        runnable task, so the poll takes no CPU from the server or other processes on a busy machine.
+        runnable task, so on a busy machine the poll gives way to the server and other processes (4 processes
+        on 2 cores shared with the server: the same throughput with and without it).
         A connection polls only while it pays (SPIN_CREDIT misses in a row pause it for SPIN_PAUSE reads, then
         it tries once more), and only for the thread that made the last read, so 8 threads on one client,
         which hand the GIL over at each read, do not poll. Errors other than "no data yet" propagate as the
