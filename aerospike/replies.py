@@ -92,15 +92,8 @@ def batch_frame_reader(
                 values = s_unpack(body, offset)
                 if s_skeleton_of(values) == s_skeleton:
                     # Laid out as the learned record (an OK record with these bins): one unpack for all of it.
-                    shaped = s_order.copy()
-                    for name, item in s_plain:
-                        shaped[name] = values[item]
-                    try:
-                        for name, item, convert in s_converted:
-                            shaped[name] = convert(values[item])
-                    except UnicodeDecodeError:
-                        pass  # the path below decodes (or refuses) it as it always has
-                    else:
+                    shaped = _shaped_bins(values, s_order, s_plain, s_converted)
+                    if shaped is not None:
                         index = values[3]
                         if index not in wanted:
                             raise exception.ClientError(f"batch reply for unknown key index {index} from {node_name}")
@@ -223,6 +216,21 @@ class _RecordShape:
 
 _NO_UNPACK = Struct("").unpack_from
 _NO_SHAPE = _RecordShape().parts()  # size 0: no record is tried against it
+
+
+def _shaped_bins(values: tuple, order: dict, plain: tuple, converted: tuple) -> Optional[dict]:
+    """The bins of a record read through a _RecordShape (`values`: its unpack; `order`, `plain`, `converted`: the
+    shape's parts), in the record's order as the general path gives them; None when a string in it is not UTF-8
+    (the caller's general path then decodes or refuses it as it always has)."""
+    bins = order.copy()
+    for name, item in plain:
+        bins[name] = values[item]
+    try:
+        for name, item, convert in converted:
+            bins[name] = convert(values[item])
+    except UnicodeDecodeError:
+        return None
+    return bins
 
 
 def _learn_shape(
@@ -370,15 +378,8 @@ def scan_frame_reader(
                         values = s_unpack(body, offset)
                         if s_skeleton_of(values) == s_skeleton:
                             # Laid out as the learned record: its values straight from the one unpack.
-                            bins = s_order.copy()  # the bins in the record's order, as the general path
-                            for name, index in s_plain:
-                                bins[name] = values[index]
-                            try:
-                                for name, index, convert in s_converted:
-                                    bins[name] = convert(values[index])
-                            except UnicodeDecodeError:
-                                pass  # the path below decodes (or refuses) it as it always has
-                            else:
+                            bins = _shaped_bins(values, s_order, s_plain, s_converted)
+                            if bins is not None:
                                 void_time = values[2]
                                 track_digest = values[s_digest] if s_digest >= 0 else None
                                 record = (

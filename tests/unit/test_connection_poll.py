@@ -35,9 +35,8 @@ class _Recording:
         return getattr(self._sock, name)
 
 
-@pytest.fixture
-def pair():
-    """(client Connection with a recording socket, the server's end of it)."""
+def _connected() -> tuple[Connection, socket.socket, _Recording]:
+    """(client Connection with a recording socket, the server's end of it, the recording)."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)
@@ -46,6 +45,12 @@ def pair():
     listener.close()
     recording = _Recording(conn._socket)
     conn._socket = recording
+    return conn, server, recording
+
+
+@pytest.fixture
+def pair():
+    conn, server, recording = _connected()
     yield conn, server, recording
     conn.close()
     server.close()
@@ -139,14 +144,7 @@ def test_the_poll_is_off_when_turned_off(monkeypatch):
     assert connection_module._spin_rounds() == 64
     # A connection made while polling is off never polls.
     monkeypatch.setattr(connection_module, "SPIN_ROUNDS", 0)
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1)
-    conn = Connection("127.0.0.1", listener.getsockname()[1], 2.0)
-    server, _ = listener.accept()
-    listener.close()
-    recording = _Recording(conn._socket)
-    conn._socket = recording
+    conn, server, recording = _connected()
     try:
         for _ in range(3):
             assert _same_thread_read(conn, server, b"y") == (3, b"y")
