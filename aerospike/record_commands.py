@@ -663,7 +663,7 @@ class OperateSpec:
     2.1.3), True for the map_* convenience methods (``[(k1, v1), ...]``, aerospike.rst's map return types).
     """
 
-    __slots__ = ("request", "is_write", "results", "respond_all_ops", "reports_writes", "key_value_pairs")
+    __slots__ = ("request", "is_write", "results", "respond_all_ops", "reports_writes", "key_value_pairs", "plain")
 
     def __init__(
         self,
@@ -679,6 +679,9 @@ class OperateSpec:
         self.respond_all_ops = respond_all_ops
         self.reports_writes = reports_writes
         self.key_value_pairs = False
+        # Only scalar operations (every result slot READ_RESULT or NO_RESULT, no RESPOND_ALL_OPS): each reply
+        # op is then a result of its own, so the results dict is the reply ops' bins (operate_plain_body).
+        self.plain = False
 
 
 def encode_operate(
@@ -774,7 +777,9 @@ def encode_operate(
     else:
         generation = 0
     request = _frame(key, policy, info1, info2, info3, generation, ttl, ops)
-    return OperateSpec(request, writes, results, respond_all, reports_writes)
+    spec = OperateSpec(request, writes, results, respond_all, reports_writes)
+    spec.plain = cdt_fallback is None  # no list, map, bit, HLL or expression operation
+    return spec
 
 
 # ------------------------------------------------------------------------------------------------ replies
@@ -1042,6 +1047,8 @@ def operate_body_parser(
 ) -> Callable[[bytes], tuple]:
     """operate_parser's (operate_ordered_parser's with `ordered`) twin over the raw reply body."""
     is_write = spec.is_write
+    if spec.plain and not ordered:
+        return partial(operate_plain_body, key, codec, is_write)
 
     def parse(body: bytes) -> tuple:
         code, generation, void_time, offset, n_ops, end = _reply_head(body)
@@ -1056,6 +1063,22 @@ def operate_body_parser(
         )
 
     return parse
+
+
+def operate_plain_body(key: Key, codec: ValueCodec, is_write: bool, body: bytes) -> tuple:
+    """operate's result from the raw reply body when its spec is plain: without RESPOND_ALL_OPS and with only
+    scalar operations, _results_of_ops gives every reply op as a result of its own (a read's, or a value nobody
+    asked for), decoded as ValueCodec.bins_at decodes it, and dict() of them is bins_at's dict."""
+    code, generation, void_time, offset, n_ops, end = _reply_head(body)
+    if code != RESULT_OK:
+        if n_ops:
+            read_ops(body, offset, n_ops, end)
+        raise error_for_code(code, in_doubt=is_write and code == RESULT_TIMEOUT)
+    return (
+        key.as_tuple(),
+        {"ttl": ttl_from_void_time(void_time), "gen": generation},
+        codec.bins_at(body, offset, n_ops, end)[0] if n_ops else {},
+    )
 
 
 __all__ += [

@@ -10,6 +10,7 @@ parse_key_tuples against parse_key; the batch frame reader against the message s
 
 from __future__ import annotations
 
+import functools
 import struct
 from typing import Any
 
@@ -962,3 +963,15 @@ def test_batch_frame_reader_reads_alike_records_through_one_learned_shape(monkey
     assert len(unpacked) == 7  # the first record taught the shape; the 7 others were read through it
     assert [record[2] for record in outcome] == [{"a": 5, "s": "text"}] * 8
     assert [record[1]["gen"] for record in outcome] == [3] * 8
+
+
+def test_operate_specs_are_plain_only_with_scalar_operations() -> None:
+    key = parse_key(("test", "demo", "k1"))
+    policy = build_defaults(None)["operate"]
+    scalar = [{"op": aerospike.OPERATOR_INCR, "bin": "i", "val": 1}, {"op": aerospike.OPERATOR_READ, "bin": "i"},
+              {"op": aerospike.OPERATOR_TOUCH, "val": 10}, {"op": aerospike.OPERATOR_APPEND, "bin": "s", "val": "x"}]
+    assert rc.encode_operate(key, scalar, None, policy, CODEC).plain
+    assert not rc.encode_operate(key, scalar + [{"op": aerospike.OP_LIST_SIZE, "bin": "l"}], None, policy, CODEC).plain
+    plain = rc.encode_operate(key, scalar, None, policy, CODEC)
+    assert rc.operate_body_parser(key, CODEC, plain).func is rc.operate_plain_body  # type: ignore[attr-defined]
+    assert not isinstance(rc.operate_body_parser(key, CODEC, plain, True), functools.partial)
