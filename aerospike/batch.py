@@ -241,8 +241,20 @@ def _group(cluster: Any, keys: Sequence[Key], indexes: Sequence[int], step: int)
     groups: dict[Any, list] = {}
     node_for = cluster.node_for
     replica_counts: dict[str, int] = {}
+    # The master row of the first namespace, looked up once: the usual batch is of one namespace.
+    row_namespace = keys[indexes[0]].namespace if indexes and not step else None
+    row = cluster.partition_row(row_namespace, 0) if row_namespace is not None else None
     for index in indexes:
         key = keys[index]
+        if row is not None and key.namespace == row_namespace:
+            node = row[key.partition_id]
+            if node is not None:
+                group = groups.get(node)
+                if group is None:
+                    groups[node] = [index]
+                else:
+                    group.append(index)
+                continue
         replica_index = 0
         if step:
             replicas = replica_counts.get(key.namespace)

@@ -12,7 +12,7 @@ import _thread
 import os
 import threading
 import weakref
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Protocol, Sequence
 
 from . import exception
 from ._frozen import Frozen
@@ -345,6 +345,16 @@ class Cluster:
         if rows is None or replica_index >= len(rows):
             return None
         return rows[replica_index][partition_id]
+
+    def partition_row(self, namespace: str, replica_index: int) -> Optional[Sequence[Optional[Node]]]:
+        """The node of each partition id for `replica_index` of the namespace (node_for's row: one lookup for a
+        whole batch), or None (unknown namespace or no such replica)."""
+        if self._check is not None:
+            self._check()
+        rows = self._table.get(namespace)
+        if rows is None or replica_index >= len(rows):
+            return None
+        return rows[replica_index]
 
     def replica_count(self, namespace: str) -> int:
         """How many replicas of `namespace` the partition map holds (0 for an unknown namespace)."""

@@ -19,6 +19,7 @@ from aerospike.protocol.message import Message
 from aerospike_helpers import expressions as exp
 from aerospike_helpers.batch import records as br
 from aerospike_helpers.operations import operations as op
+from tests.support.clusters import RowsFromNodeFor
 from tests.support.transcripts import load, messages, split_note
 
 
@@ -27,7 +28,7 @@ class FakeNode:
     address = "127.0.0.1:3000"
 
 
-class FakeCluster:
+class FakeCluster(RowsFromNodeFor):
     def __init__(self, namespaces: tuple[str, ...] = ("test", "bar")) -> None:
         self.node = FakeNode()
         self.namespaces = namespaces

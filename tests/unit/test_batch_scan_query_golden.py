@@ -25,6 +25,7 @@ from aerospike.protocol.message import Message
 from aerospike.query import UDF_OP_AGGREGATE, UDF_OP_BACKGROUND, StreamRequest, record_tuple
 from aerospike.udf import LuaAggregator, parse_job_reply
 from aerospike.values import ValueCodec
+from tests.support.clusters import RowsFromNodeFor
 from tests.support.transcripts import Exchange, find, load, messages
 
 BATCH_POLICY = build_defaults({})["batch"]
@@ -42,7 +43,7 @@ class FakeNode:
         return f"FakeNode({self.name})"
 
 
-class FakeCluster:
+class FakeCluster(RowsFromNodeFor):
     """Routes partitions below `split` to node A, the rest to node B."""
 
     def __init__(self, split: int = 4096) -> None:

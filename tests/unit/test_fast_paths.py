@@ -39,6 +39,7 @@ from aerospike.protocol.message import (
     encode_message_with_fields,
 )
 from aerospike.values import ValueCodec
+from tests.support.clusters import RowsFromNodeFor
 
 CODEC = ValueCodec()
 INT64_MIN = -(1 << 63)
@@ -476,7 +477,7 @@ class _OneNode:
     name = "A"
 
 
-class _OneNodeCluster:
+class _OneNodeCluster(RowsFromNodeFor):
     node = _OneNode()
 
     def node_for(self, namespace: str, partition_id: int, replica_index: int) -> Any:
@@ -603,7 +604,7 @@ class _ScanClient:
         thread_pool_size = 2
 
 
-class _TwoNodeCluster:
+class _TwoNodeCluster(RowsFromNodeFor):
     """Node A owns partitions below 2048, node B the rest (two node streams, in threads when concurrent)."""
 
     a = type("Node", (), {"name": "A"})()
