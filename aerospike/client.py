@@ -359,7 +359,9 @@ class Client(CdtMethods, AdminMethods):
             if not isinstance(list, type([])):
                 raise exception.ParamError(exception.ParamError.code, "Operations should be of type list")
             operate_policy = self._resolve("operate", policy)
-            spec = rc.encode_operate(k, list, meta, operate_policy, self._codec, ordered)
+            spec = rc.encode_operate_plain(k, list, operate_policy) if meta is None and not ordered else None
+            if spec is None:
+                spec = rc.encode_operate(k, list, meta, operate_policy, self._codec, ordered)
             if policy is None and not spec.is_write:
                 operate_policy = self._read_operate_policy()  # 3.0.0: reads retry twice by default
             parser = rc.operate_body_parser(k, self._codec, spec, ordered)

@@ -684,6 +684,103 @@ class OperateSpec:
         self.plain = False
 
 
+# (policy id, namespace, set, reads?, writes?) -> (the policy, the proto word less the frame's size, the message
+# header before n_ops, the fields before the digest or None when the frame does not end with it): what an operate
+# request of plain operations (encode_operate_plain) shares with every other one of its kind.
+_OPERATE_PREFIXES: dict[tuple[int, bytes, bytes, bool, bool], _PutPrefix] = {}
+# bin name -> (its length, its bytes), for names encode_operate's inline path takes (see _plain_bin_name).
+_OPERATE_NAMES: dict[str, tuple[int, bytes]] = {}
+
+
+def _operate_prefix(key: Key, policy: Policy, reads: bool, writes: bool) -> _PutPrefix:
+    info1 = _read_info1(policy, INFO1_READ) if reads else 0
+    info3 = _read_info3(policy) if reads else 0
+    info2 = generation = 0
+    if writes:
+        write_info2, write_info3, generation = _write_flags(policy, 0)
+        info2 |= write_info2
+        info3 |= write_info3
+    entry: _PutPrefix = (policy, 0, _EMPTY, None)
+    if not policy.compression_threshold:
+        frame = _frame(key, policy, info1, info2, info3, generation, 0, [])
+        if frame.endswith(key.digest):
+            size = len(frame) - 8
+            entry = (policy, _PROTO_WORD.unpack_from(frame)[0] - size, frame[8:28], frame[30 : -len(key.digest)])
+    if len(_OPERATE_PREFIXES) >= _PUT_PREFIXES_MAX:
+        _OPERATE_PREFIXES.clear()
+    _OPERATE_PREFIXES[(id(policy), key.namespace_bytes, key.set_bytes, reads, writes)] = entry
+    return entry
+
+
+def encode_operate_plain(key: Key, operations: list, policy: Policy) -> Optional[OperateSpec]:
+    """encode_operate(key, operations, None, policy, codec) in one pass when every operation takes its inline
+    path (a read, or a write or increment of an int64 or a write of an ascii str, on a str bin name of at most 14
+    ascii characters without NUL, with no other keys) and the policy's frame ends with the digest: the same
+    request bytes, in a plain spec (its results are not kept: operate_plain_body needs none). None otherwise (the
+    caller then takes the general path, which raises what it must)."""
+    names = _OPERATE_NAMES
+    pack_op = _OP_HEADER_PACK
+    parts: list[bytes] = [_EMPTY, _EMPTY, key.digest]
+    append = parts.append
+    ops_size = n_ops = 0
+    reads = writes = False
+    for operation in operations:
+        n_ops += 1
+        if type(operation) is not dict or len(operation) > 3:
+            return None
+        code = operation.get("op")
+        if type(code) is not int or code not in _INLINE_OPERATORS:
+            return None
+        name = operation.get("bin")
+        if type(name) is not str:
+            return None
+        plain = names.get(name)
+        if plain is None:
+            if len(name) > MAX_BIN_NAME or not name.isascii() or "\0" in name:
+                return None
+            if len(names) >= _PLAIN_BIN_NAMES_MAX:
+                names.clear()
+            plain = names[name] = (len(name), name.encode("ascii"))
+        length, name_bytes = plain
+        if code == OPERATOR_READ:
+            if len(operation) != 2:
+                return None
+            append(pack_op(4 + length, OP_READ, PARTICLE_NULL, 0, length))
+            append(name_bytes)
+            ops_size += 8 + length
+            reads = True
+            continue
+        value = operation.get("val", _EMPTY)
+        kind = type(value)
+        if kind is int and _INT64_MIN <= value < _INT64_LIMIT:
+            append(pack_op(12 + length, OP_WRITE if code == OPERATOR_WRITE else OP_INCR, PARTICLE_INTEGER, 0, length))
+            append(name_bytes)
+            append(_I64_PACK(value))
+            ops_size += 16 + length
+        elif kind is str and code == OPERATOR_WRITE and value.isascii():
+            data = value.encode("ascii")
+            append(pack_op(4 + length + len(data), OP_WRITE, PARTICLE_STRING, 0, length))
+            append(name_bytes)
+            append(data)
+            ops_size += 8 + length + len(data)
+        else:
+            return None
+        writes = True
+    if not reads and not writes:
+        return None  # no operation: the general path refuses it
+    entry = _OPERATE_PREFIXES.get((id(policy), key.namespace_bytes, key.set_bytes, reads, writes))
+    if entry is None or entry[0] is not policy:
+        entry = _operate_prefix(key, policy, reads, writes)
+    fields = entry[3]
+    if fields is None:
+        return None
+    parts[1] = fields
+    parts[0] = _PUT_HEAD.pack(entry[1] + MSG_HEADER_SIZE + len(fields) + len(key.digest) + ops_size, entry[2], n_ops)
+    spec = OperateSpec(_EMPTY.join(parts), writes)
+    spec.plain = True
+    return spec
+
+
 def encode_operate(
     key: Key, operations: Any, meta: Any, policy: Policy, codec: ValueCodec, ordered: bool = False
 ) -> OperateSpec:

@@ -976,3 +976,88 @@ def test_operate_specs_are_plain_only_with_scalar_operations() -> None:
     plain = rc.encode_operate(key, scalar, None, policy, CODEC)
     assert rc.operate_body_parser(key, CODEC, plain).func is rc.operate_plain_body  # type: ignore[attr-defined]
     assert not isinstance(rc.operate_body_parser(key, CODEC, plain, True), functools.partial)
+
+
+READ, WRITE, INCR = aerospike.OPERATOR_READ, aerospike.OPERATOR_WRITE, aerospike.OPERATOR_INCR
+OPERATE_LISTS = [
+    [{"op": INCR, "bin": "v", "val": 1}, {"op": READ, "bin": "v"}],
+    [{"op": READ, "bin": "a"}],
+    [{"op": READ, "bin": "a"}, {"op": READ, "bin": "a"}, {"op": READ, "bin": "b" * 14}],
+    [{"op": WRITE, "bin": "s", "val": "text"}, {"op": WRITE, "bin": "i", "val": INT64_MIN}, {"op": INCR, "bin": "i",
+                                                                                          "val": INT64_MAX}],
+    [{"op": WRITE, "bin": "s", "val": ""}],
+    [],
+    [{"op": INCR, "bin": "v", "val": 1.5}],
+    [{"op": INCR, "bin": "v", "val": "text"}],
+    [{"op": WRITE, "bin": "v", "val": "é"}],
+    [{"op": WRITE, "bin": "v", "val": INT64_MAX + 1}],
+    [{"op": READ, "bin": "é"}],
+    [{"op": READ, "bin": "b" * 15}],
+    [{"op": READ, "bin": "a\0b"}],
+    [{"op": READ, "bin": "a", "val": 1}],
+    [{"op": READ}],
+    [{"op": READ, "bin": 5}],
+    [{"op": READ, "bin": "a", "val": 1, "extra": 2}],
+    [{"op": aerospike.OPERATOR_APPEND, "bin": "s", "val": "x"}],
+    [{"op": aerospike.OPERATOR_TOUCH, "val": 10}, {"op": READ, "bin": "a"}],
+    [{"op": READ, "bin": "a"}, ("not", "a", "dict")],
+    [{"op": READ, "bin": "a"}, {"op": aerospike.OP_LIST_SIZE, "bin": "l"}],
+    [{"op": WRITE, "bin": "v", "val": True}],
+    [{"op": WRITE, "bin": "v", "val": IntKey(3)}],
+]
+OPERATE_POLICIES = PUT_POLICIES + [{"read_mode_ap": aerospike.POLICY_READ_MODE_AP_ALL}, {"linearize_read": True}]
+
+
+def _plain_operations(operations: list) -> bool:
+    """What encode_operate_plain takes: every operation on its inline path."""
+    for operation in operations:
+        if type(operation) is not dict or len(operation) > 3 or operation.get("op") not in (READ, WRITE, INCR):
+            return False
+        name = operation.get("bin")
+        if type(name) is not str or len(name) > 14 or not name.isascii() or "\0" in name:
+            return False
+        value = operation.get("val", b"")
+        if operation["op"] == READ:
+            if len(operation) != 2:
+                return False
+        elif not ((type(value) is int and INT64_MIN <= value <= INT64_MAX)
+                  or (type(value) is str and operation["op"] == WRITE and value.isascii())):
+            return False
+    return bool(operations)
+
+
+@pytest.mark.parametrize("policy_values", OPERATE_POLICIES, ids=repr)
+@pytest.mark.parametrize("operations", OPERATE_LISTS, ids=repr)
+@pytest.mark.parametrize("key_tuple", [("test", "demo", "k1"), ("test", None, 5), ("test", "demo", None, bytearray(20))],
+                         ids=repr)
+def test_encode_operate_plain_matches_encode_operate(key_tuple: tuple, operations: list, policy_values: dict) -> None:
+    key = parse_key(key_tuple)
+    policy = build("operate", policy_values)
+    for _ in range(2):  # the first call fills the caches, the second reads them
+        fast = rc.encode_operate_plain(key, operations, policy)
+        if fast is not None:
+            general = rc.encode_operate(key, operations, None, policy, CODEC)
+            assert (fast.request, fast.is_write, fast.plain) == (general.request, general.is_write, general.plain)
+            assert fast.plain and not fast.respond_all_ops and not fast.reports_writes
+    if not _plain_operations(operations):
+        assert fast is None
+    else:  # taken unless a KEY field follows the digest or the frame is compressed
+        sends_key = policy.key == aerospike.POLICY_KEY_SEND and key.key_field is not None
+        assert (fast is not None) == (not sends_key and not policy.compression_threshold)
+
+
+def test_encode_operate_plain_keeps_reads_writes_and_policies_apart() -> None:
+    key = parse_key(("test", "demo", "k1"))
+    policy = build("operate", {"gen": aerospike.POLICY_GEN_EQ, "commit_level": aerospike.POLICY_COMMIT_LEVEL_MASTER})
+    for operations in ([{"op": READ, "bin": "a"}], [{"op": WRITE, "bin": "a", "val": 1}],
+                       [{"op": WRITE, "bin": "a", "val": 1}, {"op": READ, "bin": "a"}], [{"op": READ, "bin": "a"}]):
+        spec = rc.encode_operate_plain(key, operations, policy)
+        assert spec is not None
+        assert spec.request == rc.encode_operate(key, operations, None, policy, CODEC).request
+    for values in ({"total_timeout": 10}, {"total_timeout": 20}, {"linearize_read": True}):
+        fresh = build("operate", values)
+        operations = [{"op": INCR, "bin": "v", "val": 2}, {"op": READ, "bin": "v"}]
+        spec = rc.encode_operate_plain(parse_key(("bar", "other", 7)), operations, fresh)
+        assert spec is not None
+        assert spec.request == rc.encode_operate(parse_key(("bar", "other", 7)), operations, None, fresh, CODEC).request
+        del fresh
