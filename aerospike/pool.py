@@ -3,7 +3,9 @@
 Owns: handing out connections to one node (reusing the most recently used one so warm sockets stay warm),
 creating new ones up to `max_conns`, closing those idle longer than `max_idle`, and forgetting - without closing
 or using - the sockets a forked child inherited from its parent. Must not know commands, policies or routing.
-A lock guards deque and counter updates only; connecting happens outside it.
+Handing out and taking back an idle connection takes no lock (deque.pop and append are atomic); the lock
+guards the counter and the steps that take several connections at once (close, reap, stale ones); connecting
+happens outside it.
 """
 
 from __future__ import annotations
@@ -42,6 +44,17 @@ def _connect(
     tls_name: Optional[str],
 ) -> Connection:
     return Connection(host, port, timeout, tls_context, tls_name)
+
+
+def _drain(idle: deque[Connection], into: list[Connection]) -> None:
+    """Move every connection of `idle` into `into`, one atomic popleft at a time: a lock-free checkout may pop
+    from the other end meanwhile, so copying the deque and then clearing it could hand one connection both to
+    a command and to whoever closes the drained ones."""
+    while True:
+        try:
+            into.append(idle.popleft())
+        except IndexError:
+            return
 
 
 class ConnectionPool:
@@ -107,22 +120,39 @@ class ConnectionPool:
             self._forget_after_fork()
         max_idle = self.max_idle
         stale: tuple[Connection, ...] | list[Connection] = ()  # nothing allocated when an idle one is handed out
+        popped: Optional[Connection] = None  # a stale connection the lock-free step took
+        if not self._closed:
+            # The common case without the lock: deque.pop is atomic, and an idle connection is counted in _total
+            # whether idle or checked out. (A close() racing with it either drains the deque first, and the pop
+            # finds it empty, or lets this command have the connection, which checkin then closes.)
+            try:
+                connection = self._idle.pop()
+            except IndexError:
+                pass
+            else:
+                if not max_idle or monotonic() - connection.last_used <= max_idle:
+                    return connection
+                popped = connection
         with self._lock:
             if self._closed:
+                if popped is not None:  # a stale one popped before the close: still counted, closed here
+                    self._total -= 1
+                    popped.close()
                 # The node left the routing table after the command picked it: a retry routes anew.
                 raise exception.ConnectionError(
                     exception.ConnectionError.code, f"pool of {self.host}:{self.port} is closed"
                 )
             idle = self._idle
-            if idle:
+            if popped is None and idle:
                 connection = idle.pop()
                 if not max_idle or monotonic() - connection.last_used <= max_idle:
                     return connection
+                popped = connection
+            if popped is not None:
                 # The most recent one is stale, so every older one is too.
-                stale = [connection]
-                stale.extend(idle)
-                self._total -= len(idle) + 1
-                idle.clear()
+                stale = [popped]
+                _drain(idle, stale)
+                self._total -= len(stale)
             if self._total >= self.max_conns:
                 full = True
             else:
@@ -157,10 +187,21 @@ class ConnectionPool:
         if connection.closed:
             self.discard(connection)
             return
-        with self._lock:
+        if not self._closed:
+            self._idle.append(connection)  # atomic: no lock for the common case
             if not self._closed:
-                self._idle.append(connection)
                 return
+            # close() ran meanwhile: it either drained the deque after the append (and closes this connection
+            # itself), or before it, and the connection is still there for this call to take out and close.
+            with self._lock:
+                try:
+                    self._idle.remove(connection)
+                except ValueError:
+                    return
+                self._total -= 1
+            connection.close()
+            return
+        with self._lock:
             self._total -= 1
         connection.close()
 
@@ -185,9 +226,15 @@ class ConnectionPool:
         stale: list[Connection] = []
         with self._lock:
             idle = self._idle
-            # Oldest at the left: checkin appends, checkout pops from the right.
-            while idle and idle[0].last_used < limit:
-                stale.append(idle.popleft())
+            # Oldest at the left: checkin appends, checkout pops from the right, both without the lock, so the
+            # deque may empty (or the connection at its left change) between two of these steps.
+            while True:
+                try:
+                    if idle[0].last_used >= limit:
+                        break
+                    stale.append(idle.popleft())
+                except IndexError:
+                    break
             self._total -= len(stale)
         for connection in stale:
             connection.close()
@@ -199,10 +246,10 @@ class ConnectionPool:
             self._forget_after_fork()
             self._closed = True
             return
+        idle: list[Connection] = []
         with self._lock:
             self._closed = True
-            idle = list(self._idle)
-            self._idle.clear()
+            _drain(self._idle, idle)
             self._total -= len(idle)
         for connection in idle:
             connection.close()

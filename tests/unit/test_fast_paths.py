@@ -1054,8 +1054,8 @@ def test_encode_operate_plain_keeps_reads_writes_and_policies_apart() -> None:
         spec = rc.encode_operate_plain(key, operations, policy)
         assert spec is not None
         assert spec.request == rc.encode_operate(key, operations, None, policy, CODEC).request
-    for values in ({"total_timeout": 10}, {"total_timeout": 20}, {"linearize_read": True}):
-        fresh = build("operate", values)
+    for policy_values in ({"total_timeout": 10}, {"total_timeout": 20}, {"linearize_read": True}):
+        fresh = build("operate", policy_values)
         operations = [{"op": INCR, "bin": "v", "val": 2}, {"op": READ, "bin": "v"}]
         spec = rc.encode_operate_plain(parse_key(("bar", "other", 7)), operations, fresh)
         assert spec is not None

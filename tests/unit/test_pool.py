@@ -168,6 +168,62 @@ def test_threads_never_exceed_the_limit():
     assert peak[0] <= 4 and pool.total <= 4
 
 
+def test_lock_free_checkout_and_checkin_keep_the_count_with_reaping_and_closing():
+    # Checkout and checkin of idle connections take no lock; reap and close (under it) run beside them. No
+    # connection is ever handed to two threads at once (nor a closed one), the count stays within the limit and
+    # ends at zero, and after close every connection the factory made is closed.
+    import sys
+
+    factory = Factory()
+    pool = _pool(factory, max_conns=6, max_idle=0.0005)
+    errors: list[BaseException] = []
+    in_use: set[int] = set()
+    guard = threading.Lock()
+    stop = threading.Event()
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+
+    def work():
+        while not stop.is_set():
+            try:
+                connection = pool.checkout()
+            except (exception.NoMoreConnectionsError, exception.ConnectionError):
+                continue
+            except BaseException as error:  # pragma: no cover - reported below
+                errors.append(error)
+                return
+            with guard:  # by id: the fake factory's serials may repeat when threads connect at once
+                if id(connection) in in_use or connection.closed:
+                    errors.append(AssertionError(f"connection {connection.serial} handed out twice or closed"))
+                in_use.add(id(connection))
+            connection.last_used = monotonic()
+            with guard:
+                in_use.discard(id(connection))
+            pool.checkin(connection)
+
+    def reap():
+        while not stop.is_set():
+            pool.reap()
+
+    threads = [threading.Thread(target=work) for _ in range(6)] + [threading.Thread(target=reap)]
+    try:
+        for thread in threads:
+            thread.start()
+        deadline = monotonic() + 1.0
+        while monotonic() < deadline and not errors:
+            assert 0 <= pool.total <= 6
+        pool.close()
+        stop.set()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert not errors, errors[:3]
+    assert len(factory.made) > 6  # reaping made the workers open new ones
+    assert all(connection.closed for connection in factory.made)
+    assert pool.total == 0 and pool.idle == 0
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 def test_forked_child_forgets_parent_connections_without_closing_them():
     factory = Factory()
