@@ -46,10 +46,19 @@ class Election:
         self.clock = clock
         self.epoch: Optional[int] = None  # the tender epoch this process owns; None while following
         self.holds_lock = False
+        self.replaced_at = float("-inf")  # when another process last replaced this one as the tender
 
     @property
     def is_tender(self) -> bool:
-        return self.epoch is not None
+        """Whether this process tends: it claimed an epoch and nobody has claimed a newer one since. (A tender
+        that took over by staleness holds no lock until the stale one steps down, so a third process may take
+        the freed lock and claim first: the header says so at once, before this process's next publish.)"""
+        if self.epoch is None:
+            return False
+        try:
+            return self.header_epoch() == self.epoch
+        except ValueError:  # the segment's memory was released: this process is leaving it
+            return False
 
     # -- reading the header ---------------------------------------------------------------------------------
 
@@ -73,11 +82,22 @@ class Election:
     def try_become_tender(self) -> bool:
         """Claim the tender role when the lock is free or the tender is stale; True when this process tends."""
         if self.epoch is not None:
-            if not self.holds_lock:
-                # Tending by takeover: take the lock once the stale holder steps down or dies.
-                self.holds_lock = self.segment.tender.try_exclusive()
-            return True
-        if self.holds_lock or self.segment.tender.try_exclusive():
+            if self.header_epoch() == self.epoch:
+                if not self.holds_lock:
+                    # Tending by takeover: take the lock once the stale holder steps down or dies.
+                    self.holds_lock = self.segment.tender.try_exclusive()
+                return True
+            log.info(
+                "shm key 0x%08x: pid %d stops tending: epoch %d replaced by %d (pid %d)",
+                self.segment.key, os.getpid(), self.epoch, self.header_epoch(), self.tender_pid(),
+            )  # fmt: skip
+            self.step_down(replaced=True)
+            return False
+        # A tender just replaced (stopped past the threshold, then resumed) frees the lock as it steps down; for a
+        # while it leaves that lock to the process that replaced it rather than claiming it back.
+        if self.holds_lock or (
+            self.clock() - self.replaced_at > self.takeover_threshold_sec and self.segment.tender.try_exclusive()
+        ):
             self.holds_lock = True
             return self._claim(None, "the tender lock was free")
         observed = self.header_epoch()
@@ -127,7 +147,7 @@ class Election:
                     "shm key 0x%08x: pid %d stops tending: epoch %d replaced by %d (pid %d)",
                     self.segment.key, os.getpid(), self.epoch, epoch, self.tender_pid(),
                 )  # fmt: skip
-                self.step_down()
+                self.step_down(replaced=True)
                 return False
             write()
             return True
@@ -138,8 +158,11 @@ class Election:
         """Record a successful tend (call inside publish's `write`)."""
         write_f64(self.segment.buffer, HEARTBEAT_OFFSET, self.clock())
 
-    def step_down(self) -> None:
-        """Stop tending and let another process take the lock."""
+    def step_down(self, replaced: bool = False) -> None:
+        """Stop tending and let another process take the lock (`replaced`: another process claimed a newer
+        epoch; this one then leaves the freed lock alone for takeover_threshold_sec)."""
+        if replaced:
+            self.replaced_at = self.clock()
         self.epoch = None
         if self.holds_lock:
             self.holds_lock = False
