@@ -69,8 +69,14 @@ def worker_main(raw_spec: str) -> None:
         client = None
         cluster = _make_cluster(spec)
     stop = directory / "stop"
+    reporting = threading.Lock()  # the final report (closed) must not be overwritten by an older one
+    done = threading.Event()
 
     def report() -> None:
+        with reporting:
+            _report()
+
+    def _report() -> None:
         strategy = cluster._strategy
         election = getattr(strategy, "election", None)
         state["tender"] = bool(election is not None and election.is_tender)
@@ -83,8 +89,11 @@ def worker_main(raw_spec: str) -> None:
         os.replace(temporary, directory / f"{os.getpid()}.json")
 
     def reporter() -> None:
-        while True:
-            report()
+        while not done.is_set():
+            with reporting:
+                if done.is_set():
+                    return
+                _report()
             time.sleep(REPORT_INTERVAL)
 
     threading.Thread(target=reporter, daemon=True).start()
@@ -105,6 +114,8 @@ def worker_main(raw_spec: str) -> None:
             state["failures"] += 1
             if len(state["errors"]) < 5:
                 state["errors"].append(repr(error))
+    with reporting:
+        done.set()  # no periodic report after this one: they would race the close
     if client is not None:
         client.close()
     else:
