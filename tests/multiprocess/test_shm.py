@@ -150,10 +150,13 @@ def test_stopped_tender_is_replaced_after_the_threshold_and_steps_down_on_resume
         "the resumed tender kept tending",
     )
     time.sleep(4 * TEND_INTERVAL)
-    states = shm_workers.live()
-    assert len(tenders(states)) == 1, states
-    assert tenders(states)[0] != stopped
-    assert header(shm_key)["pid"] == tenders(states)[0]
+    # One tender, not the resumed one, the one the header names (waited for: a handover of the freed lock to
+    # another worker shows for a report interval as zero tenders).
+    states = shm_workers.wait_for(
+        lambda s: len(tenders(s)) == 1 and tenders(s)[0] != stopped and header(shm_key)["pid"] == tenders(s)[0],
+        3,
+        "not exactly one tender, the header's",
+    )
     assert header(shm_key)["generation"] % 2 == 0
 
 
@@ -374,7 +377,9 @@ def test_stopped_tender_fails_no_command_elsewhere(local_cluster, shm_workers, s
     states = shm_workers.wait_for(
         lambda s: not s[stopped]["tender"] and s[stopped]["time"] > time.time() - 0.2, 5, "resumed tender kept tending"
     )
-    assert len(tenders(shm_workers.live())) == 1
+    # The lock the resumed tender frees may go to its replacement or to another worker (one more handover, seen
+    # for a report interval as zero tenders): the steady state is one tender.
+    shm_workers.wait_for(lambda s: len(tenders(s)) == 1, 3, "not exactly one tender")
 
 
 def test_every_worker_routes_by_the_new_map_after_a_node_joins_and_one_dies(local_cluster, shm_workers, shm_key):

@@ -826,22 +826,33 @@ PUT_POLICIES = [
 ]
 
 
+# A user key, a key without a set, and a digest-only key (no KEY field even under POLICY_KEY_SEND).
+ENCODER_KEYS = [("test", "demo", "k1"), ("test", None, 5), ("test", "demo", None, bytearray(20))]
+
+
+def _fast_matches_general(fast: Any, general: Any, view: Any = lambda result: result) -> Any:
+    """Call `fast` twice (the first call fills its caches, the second reads them); each result other than None
+    must equal `general()`, both seen through `view`. Returns the last result (None: not taken)."""
+    result = None
+    for _ in range(2):
+        result = fast()
+        if result is not None:
+            assert view(result) == view(general())
+    return result
+
+
 def _general_put(key: Any, bins: dict, policy: Any) -> bytes:
     return rc.encode_put(key, CODEC.bins_to_ops(bins), None, policy)
 
 
 @pytest.mark.parametrize("policy_values", PUT_POLICIES, ids=repr)
 @pytest.mark.parametrize("bins", PUT_BINS, ids=repr)
-@pytest.mark.parametrize("key_tuple", [("test", "demo", "k1"), ("test", None, 5), ("test", "demo", None, bytearray(20))],
-                         ids=repr)
+@pytest.mark.parametrize("key_tuple", ENCODER_KEYS, ids=repr)
 def test_encode_put_plain_matches_encode_put(key_tuple: tuple, bins: dict, policy_values: dict) -> None:
     # None means "not plain": the caller then takes the general path, so only a request must equal it.
     key = parse_key(key_tuple)
     policy = build("write", policy_values)
-    for _ in range(2):  # the first call fills the caches, the second reads them
-        fast = rc.encode_put_plain(key, bins, policy)
-        if fast is not None:
-            assert fast == _general_put(key, bins, policy)
+    fast = _fast_matches_general(lambda: rc.encode_put_plain(key, bins, policy), lambda: _general_put(key, bins, policy))
     plain = all(
         type(name) is str and len(name) <= 14 and name.isascii() and "\0" not in name
         and ((type(value) is int and INT64_MIN <= value <= INT64_MAX) or (type(value) is str and value.isascii()))
@@ -1028,17 +1039,17 @@ def _plain_operations(operations: list) -> bool:
 
 @pytest.mark.parametrize("policy_values", OPERATE_POLICIES, ids=repr)
 @pytest.mark.parametrize("operations", OPERATE_LISTS, ids=repr)
-@pytest.mark.parametrize("key_tuple", [("test", "demo", "k1"), ("test", None, 5), ("test", "demo", None, bytearray(20))],
-                         ids=repr)
+@pytest.mark.parametrize("key_tuple", ENCODER_KEYS, ids=repr)
 def test_encode_operate_plain_matches_encode_operate(key_tuple: tuple, operations: list, policy_values: dict) -> None:
     key = parse_key(key_tuple)
     policy = build("operate", policy_values)
-    for _ in range(2):  # the first call fills the caches, the second reads them
-        fast = rc.encode_operate_plain(key, operations, policy)
-        if fast is not None:
-            general = rc.encode_operate(key, operations, None, policy, CODEC)
-            assert (fast.request, fast.is_write, fast.plain) == (general.request, general.is_write, general.plain)
-            assert fast.plain and not fast.respond_all_ops and not fast.reports_writes
+    fast = _fast_matches_general(
+        lambda: rc.encode_operate_plain(key, operations, policy),
+        lambda: rc.encode_operate(key, operations, None, policy, CODEC),
+        lambda spec: (spec.request, spec.is_write, spec.plain),
+    )
+    if fast is not None:
+        assert fast.plain and not fast.respond_all_ops and not fast.reports_writes
     if not _plain_operations(operations):
         assert fast is None
     else:  # taken unless a KEY field follows the digest or the frame is compressed
