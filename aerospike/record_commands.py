@@ -386,13 +386,21 @@ _OP_SIZE = struct.Struct(">I").pack
 _OP_HEADER_PACK = struct.Struct(">IBBBB").pack
 
 
-def _put_prefix(key: Key, policy: Policy) -> _PutPrefix:
-    entry: _PutPrefix = (policy, 0, _EMPTY, None)
+def _prefix_entry(key: Key, policy: Policy, frame_of: Callable[[], bytes]) -> _PutPrefix:
+    """The cache entry of a one-pass encoder (encode_put_plain, encode_operate_plain) from the op-less frame
+    `frame_of()` builds: the proto word less the frame's size, the message header before n_ops, and the fields
+    before the digest; fields None when the frame is compressed or has a field after the digest. A KEY_SEND
+    policy never gets one: whether a KEY field follows depends on the key, and the entry serves every key."""
     if not policy.compression_threshold and policy.key != POLICY_KEY_SEND:
-        frame = encode_put(key, [], None, policy)
+        frame = frame_of()
         if frame.endswith(key.digest):
             size = len(frame) - 8
-            entry = (policy, _PROTO_WORD.unpack_from(frame)[0] - size, frame[8:28], frame[30 : -len(key.digest)])
+            return (policy, _PROTO_WORD.unpack_from(frame)[0] - size, frame[8:28], frame[30 : -len(key.digest)])
+    return (policy, 0, _EMPTY, None)
+
+
+def _put_prefix(key: Key, policy: Policy) -> _PutPrefix:
+    entry = _prefix_entry(key, policy, lambda: encode_put(key, [], None, policy))
     if len(_PUT_PREFIXES) >= _PUT_PREFIXES_MAX:
         _PUT_PREFIXES.clear()
     _PUT_PREFIXES[(id(policy), key.namespace_bytes, key.set_bytes)] = entry
@@ -700,12 +708,7 @@ def _operate_prefix(key: Key, policy: Policy, reads: bool, writes: bool) -> _Put
         write_info2, write_info3, generation = _write_flags(policy, 0)
         info2 |= write_info2
         info3 |= write_info3
-    entry: _PutPrefix = (policy, 0, _EMPTY, None)
-    if not policy.compression_threshold:
-        frame = _frame(key, policy, info1, info2, info3, generation, 0, [])
-        if frame.endswith(key.digest):
-            size = len(frame) - 8
-            entry = (policy, _PROTO_WORD.unpack_from(frame)[0] - size, frame[8:28], frame[30 : -len(key.digest)])
+    entry = _prefix_entry(key, policy, lambda: _frame(key, policy, info1, info2, info3, generation, 0, []))
     if len(_OPERATE_PREFIXES) >= _PUT_PREFIXES_MAX:
         _OPERATE_PREFIXES.clear()
     _OPERATE_PREFIXES[(id(policy), key.namespace_bytes, key.set_bytes, reads, writes)] = entry
@@ -715,8 +718,8 @@ def _operate_prefix(key: Key, policy: Policy, reads: bool, writes: bool) -> _Put
 def encode_operate_plain(key: Key, operations: list, policy: Policy) -> Optional[OperateSpec]:
     """encode_operate(key, operations, None, policy, codec) in one pass when every operation takes its inline
     path (a read, or a write or increment of an int64 or a write of an ascii str, on a str bin name of at most 14
-    ascii characters without NUL, with no other keys) and the policy's frame ends with the digest: the same
-    request bytes, in a plain spec (its results are not kept: operate_plain_body needs none). None otherwise (the
+    ascii characters without NUL, with no other keys) and the policy (not KEY_SEND) puts nothing after the
+    digest: the same request bytes, in a plain spec (its results are not kept: operate_plain_body needs none). None otherwise (the
     caller then takes the general path, which raises what it must)."""
     names = _OPERATE_NAMES
     pack_op = _OP_HEADER_PACK

@@ -1052,9 +1052,22 @@ def test_encode_operate_plain_matches_encode_operate(key_tuple: tuple, operation
         assert fast.plain and not fast.respond_all_ops and not fast.reports_writes
     if not _plain_operations(operations):
         assert fast is None
-    else:  # taken unless a KEY field follows the digest or the frame is compressed
-        sends_key = policy.key == aerospike.POLICY_KEY_SEND and key.key_field is not None
+    else:  # taken unless the policy may send a KEY field after the digest, or compresses
+        sends_key = policy.key == aerospike.POLICY_KEY_SEND
         assert (fast is not None) == (not sends_key and not policy.compression_threshold)
+
+
+def test_encode_operate_plain_never_serves_a_key_send_policy() -> None:
+    # The prefix cache is per policy, not per key: a KEY_SEND policy first seen with a digest-only key (no KEY
+    # field) must not serve a later user key the frame without its KEY field.
+    send = build("operate", {"key": aerospike.POLICY_KEY_SEND})
+    operations = [{"op": READ, "bin": "a"}]
+    digest_key = parse_key(("test", "demo", None, bytearray(20)))
+    user_key = parse_key(("test", "demo", "k1"))
+    assert rc.encode_operate_plain(digest_key, operations, send) is None
+    assert rc.encode_operate_plain(user_key, operations, send) is None
+    assert user_key.key_field is not None
+    assert user_key.key_field in rc.encode_operate(user_key, operations, None, send, CODEC).request
 
 
 def test_encode_operate_plain_keeps_reads_writes_and_policies_apart() -> None:
