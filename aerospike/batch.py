@@ -246,24 +246,17 @@ def _group(cluster: Any, keys: Sequence[Key], indexes: Sequence[int], step: int)
     row = cluster.partition_row(row_namespace, 0) if row_namespace is not None else None
     for index in indexes:
         key = keys[index]
-        if row is not None and key.namespace == row_namespace:
-            node = row[key.partition_id]
-            if node is not None:
-                group = groups.get(node)
-                if group is None:
-                    groups[node] = [index]
-                else:
-                    group.append(index)
-                continue
-        replica_index = 0
-        if step:
-            replicas = replica_counts.get(key.namespace)
-            if replicas is None:
-                replicas = replica_counts[key.namespace] = cluster.replica_count(key.namespace)
-            replica_index = step % replicas if replicas > 1 else 0
-        node = node_for(key.namespace, key.partition_id, replica_index)
-        if node is None and replica_index:
-            node = cluster.node_for(key.namespace, key.partition_id, 0)
+        node = row[key.partition_id] if row is not None and key.namespace == row_namespace else None
+        if node is None:
+            replica_index = 0
+            if step:
+                replicas = replica_counts.get(key.namespace)
+                if replicas is None:
+                    replicas = replica_counts[key.namespace] = cluster.replica_count(key.namespace)
+                replica_index = step % replicas if replicas > 1 else 0
+            node = node_for(key.namespace, key.partition_id, replica_index)
+            if node is None and replica_index:
+                node = cluster.node_for(key.namespace, key.partition_id, 0)
         if node is None:
             if not cluster.has_namespace(key.namespace):
                 # 3.0.0's C client: as_cluster_get_node's error for a namespace it has no partition map of.

@@ -82,11 +82,9 @@ def batch_frame_reader(
         end = len(body)
         offset = 0
         now = int(time() - CITRUSLEAF_EPOCH)  # one clock read per frame, not per record
-        if shape is not None:
-            s_size, s_unpack, s_skeleton_of, s_skeleton = shape.size, shape.unpack, shape.skeleton_of, shape.skeleton
-            s_order, s_plain, s_converted = dict.fromkeys(shape.names), tuple(shape.plain), tuple(shape.converted)
-        else:
-            s_size = 0
+        (s_size, s_unpack, s_skeleton_of, s_skeleton, _, _, _, _, _, s_order, s_plain, s_converted) = (
+            shape.parts() if shape is not None else _NO_SHAPE
+        )
         while offset < end:
             if s_size and offset + s_size <= end:
                 values = s_unpack(body, offset)
@@ -154,11 +152,8 @@ def batch_frame_reader(
                     if shape is None:
                         learns_left -= 1
                     else:
-                        s_size, s_unpack, s_skeleton_of, s_skeleton = (
-                            shape.size, shape.unpack, shape.skeleton_of, shape.skeleton
-                        )
-                        s_order = dict.fromkeys(shape.names)
-                        s_plain, s_converted = tuple(shape.plain), tuple(shape.converted)
+                        (s_size, s_unpack, s_skeleton_of, s_skeleton, _, _, _, _, _, s_order, s_plain,
+                         s_converted) = shape.parts()
             elif code == RESULT_KEY_NOT_FOUND or code == RESULT_FILTERED_OUT:
                 results[index] = (key_tuple, None, None) if with_bins else (key_tuple, None)
             else:
@@ -237,8 +232,9 @@ def _learn_shape(
     body: bytes, start: int, end: int, n_fields: int, n_ops: int, plain_blobs: bool, with_index: bool = False
 ) -> Optional[_RecordShape]:
     """The shape of the record message from `start` to `end` (decoded once already, so every length in it is
-    in bounds; `with_index`: a batch record, whose transaction ttl is a value), or None when it is not worth one: a repeated field or bin, a user key other than an integer,
-    a particle other than integer, double, string and (without deserializers) blob.
+    in bounds; `with_index`: a batch record, whose transaction ttl is a value), or None when it is not worth
+    one: a repeated field or bin, a user key other than an integer, a particle other than integer, double,
+    string and (without deserializers) blob.
 
     The layout alternates runs of bytes that must repeat exactly (read as one ``s`` item each: the skeleton)
     with values (``q``, ``d``, ``s``)."""

@@ -87,11 +87,7 @@ class Election:
                     # Tending by takeover: take the lock once the stale holder steps down or dies.
                     self.holds_lock = self.segment.tender.try_exclusive()
                 return True
-            log.info(
-                "shm key 0x%08x: pid %d stops tending: epoch %d replaced by %d (pid %d)",
-                self.segment.key, os.getpid(), self.epoch, self.header_epoch(), self.tender_pid(),
-            )  # fmt: skip
-            self.step_down(replaced=True)
+            self._replaced(self.header_epoch())
             return False
         # A tender just replaced (stopped past the threshold, then resumed) frees the lock as it steps down; for a
         # while it leaves that lock to the process that replaced it rather than claiming it back.
@@ -143,11 +139,7 @@ class Election:
         try:
             epoch = self.header_epoch()
             if epoch != self.epoch:
-                log.info(
-                    "shm key 0x%08x: pid %d stops tending: epoch %d replaced by %d (pid %d)",
-                    self.segment.key, os.getpid(), self.epoch, epoch, self.tender_pid(),
-                )  # fmt: skip
-                self.step_down(replaced=True)
+                self._replaced(epoch)
                 return False
             write()
             return True
@@ -157,6 +149,13 @@ class Election:
     def heartbeat(self) -> None:
         """Record a successful tend (call inside publish's `write`)."""
         write_f64(self.segment.buffer, HEARTBEAT_OFFSET, self.clock())
+
+    def _replaced(self, epoch: int) -> None:
+        log.info(
+            "shm key 0x%08x: pid %d stops tending: epoch %d replaced by %d (pid %d)",
+            self.segment.key, os.getpid(), self.epoch, epoch, self.tender_pid(),
+        )  # fmt: skip
+        self.step_down(replaced=True)
 
     def step_down(self, replaced: bool = False) -> None:
         """Stop tending and let another process take the lock (`replaced`: another process claimed a newer
