@@ -22,6 +22,7 @@ from .snapshot import EMPTY_SNAPSHOT, ClusterSnapshot, NodeRecord
 from .tend import Tender
 
 if TYPE_CHECKING:
+    from .connection import Connection
     from .shm.config import ShmConfig
 
 log = get_logger("aerospike.cluster")
@@ -78,6 +79,10 @@ class LocalTending:
         if not snapshot.nodes and self.cluster.config.fail_if_not_connected:
             raise self.tender.connect_failure()
         self.cluster.apply_snapshot(snapshot)
+        # The seeds' validated connections serve the first commands, which then need no connect of their own
+        # (a TCP handshake and the server's first read on a new socket); the tend thread opens new tend
+        # connections at its next pass.
+        self.cluster.adopt_connections(self.tender.release_connections())
 
     def step(self) -> None:
         self.cluster.apply_snapshot(self.tender.tend())
@@ -311,8 +316,10 @@ class Cluster:
         by_index = [*nodes, None]  # NO_NODE (-1) picks the None at the end
         pick = by_index.__getitem__
         for namespace, partitions in snapshot.namespaces.items():
+            # A row with one owner (a one-node cluster) is a repeated list; `owners[:1] * n == owners` compares the
+            # arrays' memory, where array.count would box each of the 4,096 owners.
             table[namespace] = tuple(
-                [pick(owners[0])] * len(owners) if owners.count(owners[0]) == len(owners) else list(map(pick, owners))
+                [pick(owners[0])] * len(owners) if owners[:1] * len(owners) == owners else list(map(pick, owners))
                 for owners in partitions.owners
             )
         routing = _Routing(snapshot, nodes, table)
@@ -321,6 +328,15 @@ class Cluster:
         for node in removed:
             log.debug("closing pool of departed node %s", node.name)
             node.close()
+
+    def adopt_connections(self, connections: list[tuple[str, Connection]]) -> None:
+        """Hand open connections to the pools of the named nodes; close those no pool takes."""
+        for name, connection in connections:
+            node = self._registry.get(name)
+            if node is None or (node.host, node.port) != (connection.host, connection.port) or not (
+                node.pool.adopt(connection)
+            ):
+                connection.close()
 
     def _node_for_record(self, record: NodeRecord, replaced: list[Node]) -> Node:
         node = self._registry.get(record.name)

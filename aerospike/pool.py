@@ -177,6 +177,20 @@ class ConnectionPool:
         connection.pool_generation = self._generation
         return connection
 
+    def adopt(self, connection: Connection) -> bool:
+        """Take an open connection made elsewhere (a seed's validated tend connection) as an idle one of this
+        pool; False, and the caller keeps it, when the pool is closed, full, or made in another process."""
+        if connection.closed or self._generation != _fork_generation:
+            return False
+        with self._lock:
+            if self._closed or self._total >= self.max_conns:
+                return False
+            self._total += 1
+        connection.pool_generation = self._generation
+        connection.last_used = monotonic()
+        self._idle.append(connection)
+        return True
+
     def checkin(self, connection: Connection) -> None:
         """Return a healthy connection for reuse (a closed one is discarded)."""
         if connection.pool_generation != _fork_generation:

@@ -261,6 +261,7 @@ class _TendNode:
 
 _BITMAP_BYTES = N_PARTITIONS // 8
 _ALL_CLAIMED = b"\xff" * _BITMAP_BYTES
+_NONE_CLAIMED = bytes(_BITMAP_BYTES)
 
 
 def _bit_string(bitmap: bytes) -> str:
@@ -297,10 +298,14 @@ class _NamespaceMap:
                 # No partition's regime is newer than this answer's (the usual case): whole-row passes that run
                 # in C (list repetition, map() over the bits as a '0'/'1' string) instead of a bit test each.
                 bitmap = bitmap[:_BITMAP_BYTES]
-                bits = None if bitmap == _ALL_CLAIMED else _bit_string(bitmap)
+                # bits: None when the node claims every partition, "" when it claims none (a replica row beyond
+                # a one-node cluster's), else one '0' or '1' per partition.
+                bits = None if bitmap == _ALL_CLAIMED else "" if bitmap == _NONE_CLAIMED else _bit_string(bitmap)
                 updated: list[Optional[str]]
                 if bits is None:
                     updated = [node_name] * N_PARTITIONS
+                elif not bits:
+                    updated = [None if owner == node_name else owner for owner in owners] if node_name in owners else owners
                 elif owners.count(None) == N_PARTITIONS:
                     updated = list(map({"1": node_name, "0": None}.__getitem__, bits))
                 else:
@@ -676,15 +681,31 @@ class Tender:
         namespaces: dict[str, NamespacePartitions] = {}
         for namespace, namespace_map in self._maps.items():
             owners = tuple(_owner_indexes(row, index) for row in namespace_map.owners)
-            namespaces[namespace] = NamespacePartitions(
-                len(owners), owners, array("I", namespace_map.regimes)
+            # One regime everywhere (the usual case): a repeated array, not 4,096 ints converted one by one.
+            regimes = (
+                array("I", (namespace_map.top_regime,)) * N_PARTITIONS
+                if namespace_map.uniform
+                else array("I", namespace_map.regimes)
             )
+            namespaces[namespace] = NamespacePartitions(len(owners), owners, regimes)
         self._snapshot = ClusterSnapshot(self._snapshot.generation + 1, records, namespaces)
 
     # -- lifecycle -----------------------------------------------------------------------------------------------
 
     def node_names(self) -> list[str]:
         return list(self._nodes)
+
+    def release_connections(self) -> list[tuple[str, Connection]]:
+        """Give up each node's open tend connection (to serve commands: see LocalTending.start); the next tend
+        pass opens new ones."""
+        released = []
+        with self._lock:
+            for node in self._nodes.values():
+                connection = node.connection
+                if connection is not None and not connection.closed:
+                    node.connection = None
+                    released.append((node.name, connection))
+        return released
 
     def after_fork_in_child(self) -> None:
         """Forget (never close) tend connections inherited from the parent; the maps stay valid."""

@@ -68,6 +68,24 @@ def test_connect_single_node(cluster, connect):
     assert node.info(["build"], 1.0)["build"]
 
 
+def test_seed_connections_serve_the_first_commands(cluster3, connect):
+    """connect() hands each node's validated tend connection to its pool: the first command to a node opens no
+    connection, and the next tend pass opens new tend connections of its own."""
+    client = connect(cluster3)
+    nodes = client.nodes()
+    assert len(nodes) == 3 and all(node.pool.total == 1 and node.pool.idle == 1 for node in nodes)
+    seeds = [node.pool.checkout() for node in nodes]
+    for node, connection in zip(nodes, seeds):
+        node.pool.checkin(connection)
+        assert node.info(["node"], 1.0)["node"] == node.name  # the adopted connection works
+        assert node.pool.total == 1 and node.pool.checkout() is connection
+        node.pool.checkin(connection)
+    tender = client.tender
+    wait_until(lambda: all(n.connection is not None for n in tender._nodes.values()), 5 * TEND_INTERVAL)
+    assert all(n.connection not in seeds for n in tender._nodes.values())
+    assert all(node.pool.total == 1 for node in nodes)
+
+
 def test_connect_three_nodes_from_one_seed(cluster3, connect):
     client = connect(cluster3, seed_index=2)
     assert sorted(n.name for n in client.nodes()) == sorted(cluster3.node_ids)

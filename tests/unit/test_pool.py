@@ -224,6 +224,29 @@ def test_lock_free_checkout_and_checkin_keep_the_count_with_reaping_and_closing(
     assert pool.total == 0 and pool.idle == 0
 
 
+def test_adopted_connection_is_counted_and_handed_out_first():
+    factory = Factory()
+    pool = _pool(factory, max_conns=2)
+    seed = FakeConnection(99)
+    assert pool.adopt(seed)
+    assert pool.total == 1 and pool.idle == 1
+    assert pool.checkout() is seed and not factory.made
+    pool.checkin(seed)
+    assert pool.checkout() is seed
+
+
+def test_adopt_refuses_when_full_closed_or_the_connection_is_closed():
+    pool = _pool(Factory(), max_conns=1)
+    dead = FakeConnection(1)
+    dead.closed = True
+    assert not pool.adopt(dead) and pool.total == 0
+    assert pool.adopt(FakeConnection(2))
+    extra = FakeConnection(3)
+    assert not pool.adopt(extra) and pool.total == 1 and not extra.closed  # the caller keeps (and closes) it
+    pool.close()
+    assert not pool.adopt(FakeConnection(4)) and pool.total == 0
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 def test_forked_child_forgets_parent_connections_without_closing_them():
     factory = Factory()
