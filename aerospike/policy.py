@@ -282,6 +282,25 @@ def _config_value(name: str, value: Any) -> Any:
     return _cast(name, value)
 
 
+class _DefaultPolicies(dict):
+    """A client's default policy of each kind. A kind the config does not touch is built on first use (most
+    programs use a few of the ten kinds) and shared by every client of the process: policies are frozen."""
+
+    __slots__ = ()
+
+    def __missing__(self, kind: str) -> Policy:
+        if kind not in KINDS:
+            raise KeyError(kind)
+        policy = _PLAIN_DEFAULTS.get(kind)
+        if policy is None:
+            policy = _PLAIN_DEFAULTS[kind] = Policy(kind, _defaults(kind))
+        self[kind] = policy
+        return policy
+
+
+_PLAIN_DEFAULTS: dict[str, Policy] = {}
+
+
 def build_defaults(
     policies: Optional[Mapping[str, Any]], compression_threshold: int = 0
 ) -> dict[str, Policy]:
@@ -293,16 +312,23 @@ def build_defaults(
     """
     if not isinstance(policies, dict):
         policies = {}
-    values = {kind: _defaults(kind) for kind in KINDS}
+    values: dict[str, dict[str, Any]] = {}  # the kinds the config changes
+
+    def kind_values(kind: str) -> dict[str, Any]:
+        found = values.get(kind)
+        if found is None:
+            found = values[kind] = _defaults(kind)
+        return found
+
     if compression_threshold:
-        values["write"]["compression_threshold"] = compression_threshold & _U32_MASK
+        kind_values("write")["compression_threshold"] = compression_threshold & _U32_MASK
     for name, targets in DEPRECATED_DEFAULTS.items():
         value = policies.get(name)
         if value is None or not isinstance(value, int):
             continue
         target = "total_timeout" if name == "timeout" else name
         for kind in targets:
-            values[kind][target] = _cast(target, value)
+            kind_values(kind)[target] = _cast(target, value)
     for kind, keys in _CONFIG_KEYS.items():
         if kind not in policies:
             continue
@@ -311,10 +337,13 @@ def build_defaults(
             raise ParamError("Invalid Policy setting value")
         for name in keys:
             if name in specific:
-                values[kind][name] = _config_value(name, specific[name])
+                kind_values(kind)[name] = _config_value(name, specific[name])
         if kind == "batch":
-            _batch_replica(values[kind], specific)
-    return {kind: Policy(kind, kind_values) for kind, kind_values in values.items()}
+            _batch_replica(kind_values(kind), specific)
+    defaults = _DefaultPolicies()
+    for kind, kind_dict in values.items():
+        defaults[kind] = Policy(kind, kind_dict)
+    return defaults
 
 
 _CACHE_LIMIT = 512
