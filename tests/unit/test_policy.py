@@ -139,3 +139,13 @@ def test_top_level_compression_threshold_is_the_write_policy_default() -> None:
     assert defaults["write"].compression_threshold == 500
     assert build_defaults({"write": {"compression_threshold": 20}}, 500)["write"].compression_threshold == 20
     assert build_defaults({})["write"].compression_threshold == 0
+
+
+def test_default_policies_are_built_on_first_use_and_shared_until_overridden():
+    first, second = build_defaults(None), build_defaults({"read": {"total_timeout": 77}})
+    assert "write" not in first  # nothing built before it is asked for
+    assert first["write"] == build("write") and first["write"] is second["write"]
+    assert second["read"].total_timeout == 77 and first["read"].total_timeout == build("read").total_timeout
+    assert second["read"] is not first["read"]
+    with pytest.raises(KeyError):
+        first["nosuchkind"]
