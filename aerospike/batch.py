@@ -47,7 +47,8 @@ __all__ = ["BatchRead", "encode_batch_field", "encode_batch_request", "run_batch
 
 # Field 41 layout: u32 key count, u8 flags, then per key u32 index + digest + (repeat | full entry).
 _BATCH_HEADER = struct.Struct(">IB")
-_KEY_INDEX = struct.Struct(">I")
+_REPEAT_ENTRY = struct.Struct(">I20sB")  # key index, digest, BATCH_MSG_REPEAT
+_FULL_ENTRY = struct.Struct(">I20s")  # key index, digest; the entry header, fields and ops follow
 # A full entry: type, info1, info2, info3, ttl u32, field count u16, op count u16.
 _ENTRY_HEADER = struct.Struct(">BBBBIHH")
 _FIELD_HEADER = struct.Struct(">IB")
@@ -125,58 +126,36 @@ def encode_batch_field(entries: Sequence[tuple[int, Key]], read: BatchRead, poli
     """The data of field 41 for `entries` ((index in the call, key) pairs) read as `read` says."""
     info1, info3 = _policy_info(policy, read.info1)
     names = read.encoded_ops()
-    ops_size = sum(8 + len(name) for name in names)
-    # Size pass.
-    size = _BATCH_HEADER.size
-    # A key with the previous key's namespace and set is sent as a one-byte repeat (None: no previous key).
-    previous_ns: Optional[bytes] = None
-    previous_set: Optional[bytes] = None
-    full_size = _ENTRY_HEADER.size + 5 + 5 + ops_size
-    for _, key in entries:
-        ns_bytes = key.namespace_bytes
-        set_bytes = key.set_bytes
-        if ns_bytes == previous_ns and set_bytes == previous_set:
-            size += 4 + 20 + 1
-        else:
-            size += 4 + 20 + full_size + len(ns_bytes) + len(set_bytes)
-            previous_ns = ns_bytes
-            previous_set = set_bytes
-    buffer = bytearray(size)
     flags = BATCH_FLAG_BASE | BATCH_FLAG_RESPOND_ALL_KEYS
     if policy.allow_inline:
         flags |= BATCH_FLAG_ALLOW_INLINE
-    _BATCH_HEADER.pack_into(buffer, 0, len(entries), flags)
-    offset = _BATCH_HEADER.size
-    previous_ns = previous_set = None
-    pack_index = _KEY_INDEX.pack_into
+    # What follows each new namespace and set: the entry header's ops, as bytes once per call.
+    ops = b"".join(_OP_HEADER.pack(4 + len(name), OP_READ, PARTICLE_NULL, 0, len(name)) + name for name in names)
+    entry_header = _ENTRY_HEADER.pack(BATCH_MSG_INFO | BATCH_MSG_TTL, info1, 0, info3, 0, 2, len(names))
+    pieces = [_BATCH_HEADER.pack(len(entries), flags)]
+    append = pieces.append
+    repeat = _REPEAT_ENTRY.pack
+    # A key with the previous key's namespace and set is sent as a one-byte repeat (None: no previous key).
+    previous_ns: Optional[bytes] = None
+    previous_set: Optional[bytes] = None
     for index, key in entries:
-        pack_index(buffer, offset, index)
-        offset += 4
-        buffer[offset : offset + 20] = key.digest
-        offset += 20
         ns_bytes = key.namespace_bytes
         set_bytes = key.set_bytes
         if ns_bytes == previous_ns and set_bytes == previous_set:
-            buffer[offset] = BATCH_MSG_REPEAT
-            offset += 1
-        else:
-            previous_ns = ns_bytes
-            previous_set = set_bytes
-            _ENTRY_HEADER.pack_into(
-                buffer, offset, BATCH_MSG_INFO | BATCH_MSG_TTL, info1, 0, info3, 0, 2, len(names)
-            )
-            offset += _ENTRY_HEADER.size
-            for field_type, data in ((FIELD_NAMESPACE, key.namespace_bytes), (FIELD_SET, key.set_bytes)):
-                _FIELD_HEADER.pack_into(buffer, offset, len(data) + 1, field_type)
-                offset += 5
-                buffer[offset : offset + len(data)] = data
-                offset += len(data)
-            for name in names:
-                _OP_HEADER.pack_into(buffer, offset, 4 + len(name), OP_READ, PARTICLE_NULL, 0, len(name))
-                offset += 8
-                buffer[offset : offset + len(name)] = name
-                offset += len(name)
-    return bytes(buffer)
+            append(repeat(index, key.digest, BATCH_MSG_REPEAT))
+            continue
+        previous_ns = ns_bytes
+        previous_set = set_bytes
+        append(
+            _FULL_ENTRY.pack(index, key.digest)
+            + entry_header
+            + _FIELD_HEADER.pack(len(ns_bytes) + 1, FIELD_NAMESPACE)
+            + ns_bytes
+            + _FIELD_HEADER.pack(len(set_bytes) + 1, FIELD_SET)
+            + set_bytes
+            + ops
+        )
+    return b"".join(pieces)
 
 
 def encode_batch_request(entries: Sequence[tuple[int, Key]], read: BatchRead, policy: Policy) -> bytes:
