@@ -82,7 +82,7 @@ def batch_frame_reader(
         end = len(body)
         offset = 0
         now = int(time() - CITRUSLEAF_EPOCH)  # one clock read per frame, not per record
-        (s_size, s_unpack, s_skeleton_of, s_skeleton, _, _, _, _, _, s_order, s_plain, s_converted) = (
+        (s_size, s_unpack, s_skeleton_of, s_skeleton, _, _, _, _, _, s_bins) = (
             shape.parts() if shape is not None else _NO_SHAPE
         )
         while offset < end:
@@ -90,7 +90,7 @@ def batch_frame_reader(
                 values = s_unpack(body, offset)
                 if s_skeleton_of(values) == s_skeleton:
                     # Laid out as the learned record (an OK record with these bins): one unpack for all of it.
-                    shaped = _shaped_bins(values, s_order, s_plain, s_converted)
+                    shaped = s_bins(values)
                     if shaped is not None:
                         index = values[3]
                         if index not in wanted:
@@ -152,8 +152,7 @@ def batch_frame_reader(
                     if shape is None:
                         learns_left -= 1
                     else:
-                        (s_size, s_unpack, s_skeleton_of, s_skeleton, _, _, _, _, _, s_order, s_plain,
-                         s_converted) = shape.parts()
+                        (s_size, s_unpack, s_skeleton_of, s_skeleton, _, _, _, _, _, s_bins) = shape.parts()
             elif code == RESULT_KEY_NOT_FOUND or code == RESULT_FILTERED_OUT:
                 results[index] = (key_tuple, None, None) if with_bins else (key_tuple, None)
             else:
@@ -184,7 +183,7 @@ class _RecordShape:
     """
 
     __slots__ = ("size", "unpack", "skeleton_of", "skeleton", "namespace", "set_name", "digest_index",
-                 "key_index", "bval_index", "names", "plain", "converted")
+                 "key_index", "bval_index", "names", "layout", "bins")
 
     def __init__(self) -> None:
         self.size = 0
@@ -197,35 +196,66 @@ class _RecordShape:
         self.key_index = -1
         self.bval_index = -1
         self.names: list[str] = []  # every bin, in the record's order
-        self.plain: list[tuple[str, int]] = []  # bins whose unpacked value is the value (int, float)
-        self.converted: list[tuple[str, int, Callable[[bytes], Any]]] = []  # str (decode), blob (bytearray)
+        # (name, item, conversion) per bin in the record's order: _PLAIN (int, float), _TEXT, _BLOB.
+        self.layout: list[tuple[str, int, int]] = []
+        self.bins: Callable[[tuple], Optional[dict]] = _no_bins  # _bins_builder(layout), once learned
 
     def parts(self) -> tuple:
         """What the reader's loop keeps in locals: size, unpack, skeleton_of, skeleton, namespace, set name,
-        digest/key/index-value item (-1: none), a dict of the bin names in the record's order (copied for each
-        record), the plain and the converted bins."""
+        digest/key/index-value item (-1: none), and the bins builder."""
         return (self.size, self.unpack, self.skeleton_of, self.skeleton, self.namespace, self.set_name,
-                self.digest_index, self.key_index, self.bval_index, dict.fromkeys(self.names),
-                tuple(self.plain), tuple(self.converted))
+                self.digest_index, self.key_index, self.bval_index, self.bins)
+
+
+_PLAIN, _TEXT, _BLOB = 0, 1, 2  # how a shaped bin's unpacked value becomes its value: as is, decoded, bytearray
+
+
+def _no_bins(values: tuple) -> Optional[dict]:
+    return None
 
 
 _NO_UNPACK = Struct("").unpack_from
 _NO_SHAPE = _RecordShape().parts()  # size 0: no record is tried against it
 
+# layout -> its bins builder: a batch reader learns its shape anew at each call, and alike calls share one.
+_BINS_BUILDERS: dict[tuple, Callable[[tuple], Optional[dict]]] = {}
+_BINS_BUILDERS_MAX = 256
 
-def _shaped_bins(values: tuple, order: dict, plain: tuple, converted: tuple) -> Optional[dict]:
-    """The bins of a record read through a _RecordShape (`values`: its unpack; `order`, `plain`, `converted`: the
-    shape's parts), in the record's order as the general path gives them; None when a string in it is not UTF-8
-    (the caller's general path then decodes or refuses it as it always has)."""
-    bins = order.copy()
-    for name, item in plain:
-        bins[name] = values[item]
-    try:
-        for name, item, convert in converted:
-            bins[name] = convert(values[item])
-    except UnicodeDecodeError:
-        return None
-    return bins
+
+def _bins_builder(layout: tuple[tuple[str, int, int], ...]) -> Callable[[tuple], Optional[dict]]:
+    """A function of a shape's unpacked `values` giving the record's bins, in the record's order as the general
+    path gives them, or None when a string in it is not UTF-8 (the caller's general path then decodes or refuses
+    it as it always has).
+
+    It is generated for the layout, one dict display with an item per bin, which builds the dict in one step
+    where a loop would store each bin. Only item indexes (ints) go into its source; the bin names (the server's
+    text) are values of its namespace, never source."""
+    builder = _BINS_BUILDERS.get(layout)
+    if builder is not None:
+        return builder
+    namespace: dict[str, Any] = {"_text": bytes.decode, "_blob": bytearray, "UnicodeDecodeError": UnicodeDecodeError}
+    items = []
+    for position, (name, item, conversion) in enumerate(layout):
+        namespace[f"_name{position}"] = name
+        value = f"values[{int(item)}]"
+        if conversion == _TEXT:
+            value = f"_text({value})"  # strict UTF-8, as the general path
+        elif conversion == _BLOB:
+            value = f"_blob({value})"
+        items.append(f"_name{position}: {value}")
+    source = (
+        "def bins(values):\n"
+        "    try:\n"
+        f"        return {{{', '.join(items)}}}\n"
+        "    except UnicodeDecodeError:\n"
+        "        return None\n"
+    )
+    exec(compile(source, "<record shape>", "exec"), namespace)  # noqa: S102 - no server text in the source
+    builder = namespace["bins"]
+    if len(_BINS_BUILDERS) >= _BINS_BUILDERS_MAX:
+        _BINS_BUILDERS.clear()
+    _BINS_BUILDERS[layout] = builder
+    return builder  # type: ignore[no-any-return]
 
 
 def _learn_shape(
@@ -295,13 +325,13 @@ def _learn_shape(
             return None
         shape.names.append(name)
         if particle_type == PARTICLE_INTEGER and value_size == 8:
-            shape.plain.append((name, value(value_start, "q")))
+            shape.layout.append((name, value(value_start, "q"), _PLAIN))
         elif particle_type == PARTICLE_FLOAT and value_size == 8:
-            shape.plain.append((name, value(value_start, "d")))
+            shape.layout.append((name, value(value_start, "d"), _PLAIN))
         elif particle_type == PARTICLE_STRING:
-            shape.converted.append((name, value(value_start, f"{value_size}s"), bytes.decode))  # strict UTF-8
+            shape.layout.append((name, value(value_start, f"{value_size}s"), _TEXT))
         elif particle_type == PARTICLE_BLOB and plain_blobs:
-            shape.converted.append((name, value(value_start, f"{value_size}s"), bytearray))
+            shape.layout.append((name, value(value_start, f"{value_size}s"), _BLOB))
         else:
             return None
         offset += 4 + size
@@ -316,6 +346,7 @@ def _learn_shape(
     shape.unpack = compiled.unpack_from
     shape.skeleton_of = itemgetter(*constant_indexes)
     shape.skeleton = shape.skeleton_of(compiled.unpack_from(body, start))
+    shape.bins = _bins_builder(tuple(shape.layout))
     return shape
 
 
@@ -364,8 +395,9 @@ def scan_frame_reader(
         offset = 0
         now = int(time() - CITRUSLEAF_EPOCH)  # one clock read per frame, not per record
         received = 0
-        (s_size, s_unpack, s_skeleton_of, s_skeleton, s_namespace, s_set, s_digest, s_key, s_bval, s_order,
-         s_plain, s_converted) = shape.parts() if shape is not None else _NO_SHAPE
+        (s_size, s_unpack, s_skeleton_of, s_skeleton, s_namespace, s_set, s_digest, s_key, s_bval, s_bins) = (
+            shape.parts() if shape is not None else _NO_SHAPE
+        )
         try:
             with lock:
                 while offset < end:
@@ -374,7 +406,7 @@ def scan_frame_reader(
                         values = s_unpack(body, offset)
                         if s_skeleton_of(values) == s_skeleton:
                             # Laid out as the learned record: its values straight from the one unpack.
-                            bins = _shaped_bins(values, s_order, s_plain, s_converted)
+                            bins = s_bins(values)
                             if bins is not None:
                                 void_time = values[2]
                                 track_digest = values[s_digest] if s_digest >= 0 else None
@@ -505,7 +537,7 @@ def scan_frame_reader(
                                     learns_left -= 1
                                 else:
                                     (s_size, s_unpack, s_skeleton_of, s_skeleton, s_namespace, s_set, s_digest,
-                                     s_key, s_bval, s_order, s_plain, s_converted) = shape.parts()
+                                     s_key, s_bval, s_bins) = shape.parts()
                     if with_partition:
                         pid_source = track_digest or b"\0\0"
                         partition_id = (pid_source[0] | pid_source[1] << 8) & _PARTITION_MASK

@@ -645,6 +645,10 @@ def _partition_done(partition_id: int, code: int = 0) -> bytes:
     return encode_message(0, 0, 4, 0, code, partition_id, 0, 0, [], [])[8:]
 
 
+# Bin names a generated bins builder must hold as values, never as source text.
+_ODD_BIN_NAMES = ("}", "'", '"', "\\", "\n", "a}]\nx", "values", "_text", "_name0", "__import__('os')")
+
+
 def _scan_replies() -> list[dict[str, list[bytes]]]:
     """Reply frames per node name for one round (later rounds get a bare LAST)."""
     void_times = {1: 4_000_000_000, 7: 0, 300: 100}  # to expire, never, expired
@@ -690,6 +694,8 @@ def _scan_replies() -> list[dict[str, list[bytes]]]:
          "B": [_SCAN_LAST]},  # another bin name of the same length
         {"A": [b"".join([alike(pid, ops=[Op(1, 3, "s", b"x" * (pid % 2 + 1))]) for pid in range(20, 60)])
                + _SCAN_LAST], "B": [_SCAN_LAST]},  # layouts that keep changing
+        {"A": [b"".join(alike(pid, ops=[Op(1, 1, name, struct.pack(">q", pid)) for name in _ODD_BIN_NAMES])
+                        for pid in range(20, 30)) + _SCAN_LAST], "B": [_SCAN_LAST]},  # names that are not code
     ]
     return shaped + [
         {"A": [b"".join(low[:2]), b"".join(low[2:]) + _partition_done(1) + _SCAN_LAST],
