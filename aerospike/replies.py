@@ -82,7 +82,7 @@ def batch_frame_reader(
         end = len(body)
         offset = 0
         now = int(time() - CITRUSLEAF_EPOCH)  # one clock read per frame, not per record
-        (s_size, s_unpack, s_skeleton_of, s_skeleton, _, _, _, _, _, s_bins) = (
+        (s_size, s_unpack, s_skeleton_of, s_skeleton, _, _, _, _, _, s_bins, _) = (
             shape.parts() if shape is not None else _NO_SHAPE
         )
         while offset < end:
@@ -152,7 +152,7 @@ def batch_frame_reader(
                     if shape is None:
                         learns_left -= 1
                     else:
-                        (s_size, s_unpack, s_skeleton_of, s_skeleton, _, _, _, _, _, s_bins) = shape.parts()
+                        (s_size, s_unpack, s_skeleton_of, s_skeleton, _, _, _, _, _, s_bins, _) = shape.parts()
             elif code == RESULT_KEY_NOT_FOUND or code == RESULT_FILTERED_OUT:
                 results[index] = (key_tuple, None, None) if with_bins else (key_tuple, None)
             else:
@@ -183,7 +183,7 @@ class _RecordShape:
     """
 
     __slots__ = ("size", "unpack", "skeleton_of", "skeleton", "namespace", "set_name", "digest_index",
-                 "key_index", "bval_index", "names", "layout", "bins")
+                 "key_index", "bval_index", "names", "layout", "bins", "record")
 
     def __init__(self) -> None:
         self.size = 0
@@ -199,12 +199,13 @@ class _RecordShape:
         # (name, item, conversion) per bin in the record's order: _PLAIN (int, float), _TEXT, _BLOB.
         self.layout: list[tuple[str, int, int]] = []
         self.bins: Callable[[tuple], Optional[dict]] = _no_bins  # _bins_builder(layout), once learned
+        self.record: Callable[[tuple, int], Optional[tuple]] = _no_record  # a scan shape's _record_builder
 
     def parts(self) -> tuple:
         """What the reader's loop keeps in locals: size, unpack, skeleton_of, skeleton, namespace, set name,
-        digest/key/index-value item (-1: none), and the bins builder."""
+        digest/key/index-value item (-1: none), the bins builder and the record builder."""
         return (self.size, self.unpack, self.skeleton_of, self.skeleton, self.namespace, self.set_name,
-                self.digest_index, self.key_index, self.bval_index, self.bins)
+                self.digest_index, self.key_index, self.bval_index, self.bins, self.record)
 
 
 _PLAIN, _TEXT, _BLOB = 0, 1, 2  # how a shaped bin's unpacked value becomes its value: as is, decoded, bytearray
@@ -214,26 +215,22 @@ def _no_bins(values: tuple) -> Optional[dict]:
     return None
 
 
+def _no_record(values: tuple, now: int) -> Optional[tuple]:
+    return None
+
+
 _NO_UNPACK = Struct("").unpack_from
 _NO_SHAPE = _RecordShape().parts()  # size 0: no record is tried against it
 
-# layout -> its bins builder: a batch reader learns its shape anew at each call, and alike calls share one.
-_BINS_BUILDERS: dict[tuple, Callable[[tuple], Optional[dict]]] = {}
-_BINS_BUILDERS_MAX = 256
+# (what, layout, ...) -> its generated builder: a batch reader learns its shape anew at each call, and alike calls
+# share one.
+_BUILDERS: dict[tuple, Callable[..., Any]] = {}
+_BUILDERS_MAX = 256
 
 
-def _bins_builder(layout: tuple[tuple[str, int, int], ...]) -> Callable[[tuple], Optional[dict]]:
-    """A function of a shape's unpacked `values` giving the record's bins, in the record's order as the general
-    path gives them, or None when a string in it is not UTF-8 (the caller's general path then decodes or refuses
-    it as it always has).
-
-    It is generated for the layout, one dict display with an item per bin, which builds the dict in one step
-    where a loop would store each bin. Only item indexes (ints) go into its source; the bin names (the server's
-    text) are values of its namespace, never source."""
-    builder = _BINS_BUILDERS.get(layout)
-    if builder is not None:
-        return builder
-    namespace: dict[str, Any] = {"_text": bytes.decode, "_blob": bytearray, "UnicodeDecodeError": UnicodeDecodeError}
+def _bins_display(layout: tuple[tuple[str, int, int], ...], namespace: dict[str, Any]) -> str:
+    """A dict display of a shape's bins from its unpacked `values`, in the record's order as the general path
+    gives them; the bin names become values of `namespace`, never source text."""
     items = []
     for position, (name, item, conversion) in enumerate(layout):
         namespace[f"_name{position}"] = name
@@ -243,19 +240,55 @@ def _bins_builder(layout: tuple[tuple[str, int, int], ...]) -> Callable[[tuple],
         elif conversion == _BLOB:
             value = f"_blob({value})"
         items.append(f"_name{position}: {value}")
+    return "{" + ", ".join(items) + "}"
+
+
+def _generate(cache_key: tuple, arguments: str, result: str, namespace: dict[str, Any]) -> Callable[..., Any]:
+    """A function of `arguments` returning `result`, or None when a string in it is not UTF-8 (the caller's general
+    path then decodes or refuses it as it always has); cached under `cache_key`.
+
+    Generated per layout, it builds a record in one expression where a loop would store each bin. Only item
+    indexes (ints) go into its source; the server's text (bin, namespace and set names) is in `namespace`."""
+    namespace.update(_text=bytes.decode, _blob=bytearray, UnicodeDecodeError=UnicodeDecodeError)
     source = (
-        "def bins(values):\n"
+        f"def build({arguments}):\n"
         "    try:\n"
-        f"        return {{{', '.join(items)}}}\n"
+        f"        return {result}\n"
         "    except UnicodeDecodeError:\n"
         "        return None\n"
     )
     exec(compile(source, "<record shape>", "exec"), namespace)  # noqa: S102 - no server text in the source
-    builder = namespace["bins"]
-    if len(_BINS_BUILDERS) >= _BINS_BUILDERS_MAX:
-        _BINS_BUILDERS.clear()
-    _BINS_BUILDERS[layout] = builder
-    return builder  # type: ignore[no-any-return]
+    builder: Callable[..., Any] = namespace["build"]
+    if len(_BUILDERS) >= _BUILDERS_MAX:
+        _BUILDERS.clear()
+    _BUILDERS[cache_key] = builder
+    return builder
+
+
+def _bins_builder(layout: tuple[tuple[str, int, int], ...]) -> Callable[[tuple], Optional[dict]]:
+    """The bins of a record read through a shape, from its unpacked `values` (see _generate)."""
+    cache_key = ("bins", layout)
+    builder = _BUILDERS.get(cache_key)
+    if builder is None:
+        namespace: dict[str, Any] = {}
+        builder = _generate(cache_key, "values", _bins_display(layout, namespace), namespace)
+    return builder
+
+
+def _record_builder(shape: _RecordShape) -> Callable[[tuple, int], Optional[tuple]]:
+    """A scan record ``(key, meta, bins)`` read through `shape`, from its unpacked `values` and the frame's clock
+    `now` (see _generate): what the scan reader's general path gives for it."""
+    layout = tuple(shape.layout)
+    cache_key = ("record", layout, shape.namespace, shape.set_name, shape.key_index, shape.digest_index)
+    builder = _BUILDERS.get(cache_key)
+    if builder is None:
+        namespace: dict[str, Any] = {"_namespace": shape.namespace, "_set": shape.set_name, "_never": NEVER_EXPIRES}
+        user_key = f"values[{int(shape.key_index)}]" if shape.key_index >= 0 else "None"
+        digest = f"_blob(values[{int(shape.digest_index)}])" if shape.digest_index >= 0 else "_blob()"
+        meta = '{"ttl": _never if values[2] == 0 else (values[2] - now if values[2] > now else 1), "gen": values[1]}'
+        result = f"((_namespace, _set, {user_key}, {digest}), {meta}, {_bins_display(layout, namespace)})"
+        builder = _generate(cache_key, "values, now", result, namespace)
+    return builder
 
 
 def _learn_shape(
@@ -346,7 +379,10 @@ def _learn_shape(
     shape.unpack = compiled.unpack_from
     shape.skeleton_of = itemgetter(*constant_indexes)
     shape.skeleton = shape.skeleton_of(compiled.unpack_from(body, start))
-    shape.bins = _bins_builder(tuple(shape.layout))
+    if with_index:
+        shape.bins = _bins_builder(tuple(shape.layout))
+    else:
+        shape.record = _record_builder(shape)
     return shape
 
 
@@ -395,7 +431,7 @@ def scan_frame_reader(
         offset = 0
         now = int(time() - CITRUSLEAF_EPOCH)  # one clock read per frame, not per record
         received = 0
-        (s_size, s_unpack, s_skeleton_of, s_skeleton, s_namespace, s_set, s_digest, s_key, s_bval, s_bins) = (
+        (s_size, s_unpack, s_skeleton_of, s_skeleton, _, _, s_digest, _, s_bval, _, s_record) = (
             shape.parts() if shape is not None else _NO_SHAPE
         )
         try:
@@ -406,25 +442,9 @@ def scan_frame_reader(
                         values = s_unpack(body, offset)
                         if s_skeleton_of(values) == s_skeleton:
                             # Laid out as the learned record: its values straight from the one unpack.
-                            bins = s_bins(values)
-                            if bins is not None:
-                                void_time = values[2]
+                            record = s_record(values, now)
+                            if record is not None:
                                 track_digest = values[s_digest] if s_digest >= 0 else None
-                                record = (
-                                    (
-                                        s_namespace,
-                                        s_set,
-                                        values[s_key] if s_key >= 0 else None,
-                                        bytearray(track_digest) if track_digest is not None else bytearray(),
-                                    ),
-                                    {
-                                        "ttl": NEVER_EXPIRES
-                                        if void_time == 0
-                                        else (void_time - now if void_time > now else 1),
-                                        "gen": values[1],
-                                    },
-                                    bins,
-                                )
                                 bval = values[s_bval] if s_bval >= 0 else None
                                 offset += s_size
                                 shape_hits += 1
@@ -517,7 +537,7 @@ def scan_frame_reader(
                             if nobins:
                                 if n_ops:
                                     offset = read_ops(body, offset, n_ops, end)[1]
-                                bins = {}
+                                bins: dict[str, Any] = {}
                             else:
                                 bins, offset = bins_at(body, offset, n_ops, end)
                             record = (
@@ -536,8 +556,8 @@ def scan_frame_reader(
                                 if shape is None:
                                     learns_left -= 1
                                 else:
-                                    (s_size, s_unpack, s_skeleton_of, s_skeleton, s_namespace, s_set, s_digest,
-                                     s_key, s_bval, s_bins) = shape.parts()
+                                    (s_size, s_unpack, s_skeleton_of, s_skeleton, _, _, s_digest, _, s_bval, _,
+                                     s_record) = shape.parts()
                     if with_partition:
                         pid_source = track_digest or b"\0\0"
                         partition_id = (pid_source[0] | pid_source[1] << 8) & _PARTITION_MASK
