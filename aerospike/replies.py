@@ -437,6 +437,44 @@ def scan_frame_reader(
         try:
             with lock:
                 while offset < end:
+                    if s_size and s_digest >= 0 and not with_partition:
+                        # A run of records laid out as the learned one, each straight from one unpack; the
+                        # first that is not (or a stop) leaves it to the loop below, which decides what it is.
+                        last_partition = -1
+                        part = None
+                        while offset + s_size <= end and not stop.stopped:
+                            values = s_unpack(body, offset)
+                            if s_skeleton_of(values) != s_skeleton:
+                                break
+                            record = s_record(values, now)
+                            if record is None:
+                                break
+                            offset += s_size
+                            shape_hits += 1
+                            try:
+                                go_on = callback(record)
+                            except BaseException as error:
+                                stop.stopped = True
+                                if callback_error is not None and isinstance(error, Exception):
+                                    raise client_error(client_error_code, callback_error) from error
+                                raise
+                            if go_on is False:
+                                stop.stopped = True
+                                return _STOP
+                            track_digest = values[s_digest]
+                            partition_id = (track_digest[0] | track_digest[1] << 8) & _PARTITION_MASK
+                            if partition_id != last_partition:
+                                part = partitions.get(partition_id)
+                                last_partition = partition_id
+                            if part is not None:
+                                part.digest = track_digest
+                                if s_bval >= 0:
+                                    bval = values[s_bval]
+                                    if bval and len(bval) == 8:
+                                        part.bval = int.from_bytes(bval, "little")
+                            received += 1
+                        if offset >= end:
+                            break
                     record = None
                     if s_size and offset + s_size <= end and not stop.stopped:
                         values = s_unpack(body, offset)
