@@ -1,10 +1,10 @@
 """Batch reads over the batch-index protocol: ``get_many``, ``exists_many`` and ``select_many``.
 
-Owns: the batch request (one message, info1 BATCH, field 41 holding every key of one node with the
+Owns: the batch request (one message, info1 BATCH, field 41 holding the keys of one node with the
 "repeat previous" shortcut), grouping keys per node from the partition map, running the per-node requests
-(one after another, or in parallel threads with the batch policy's ``concurrent``), re-routing only the keys
-of a node whose request failed, and assembling the results in input order (a missing record has ``None`` meta
-and bins). A single key is sent as a plain read, as the official client does, unless it names bins: the
+(every request of a round sent before the first reply is read, a node's keys in chunks of SEND_AHEAD_KEYS or
+more; or in parallel threads with the batch policy's ``concurrent``), re-routing only the keys of a request that
+failed, and assembling the results in input order (a missing record has ``None`` meta and bins). A single key is sent as a plain read, as the official client does, unless it names bins: the
 server answers a batch row and a plain read differently for a bin name it refuses.
 Must not know sockets: command.execute_stream reads the multi-message replies.
 """
@@ -19,7 +19,7 @@ from typing import Any, Callable, Optional, Sequence
 from . import exception
 from . import record_commands as rc
 from ._constants import POLICY_CONSISTENCY_ALL, POLICY_REPLICA_MASTER
-from .connection import NETWORK_ERROR_CODE
+from .connection import NETWORK_ERROR_CODE, Connection
 from .key import Key, parse_key_tuples
 from .policy import Policy, build
 from .protocol.constants import (
@@ -252,6 +252,37 @@ def _group(cluster: Any, keys: Sequence[Key], indexes: Sequence[int], step: int)
     return groups
 
 
+#: Keys per request when a batch's requests go out ahead of its replies (run_batch's `send_ahead`): a node's
+#: keys go in chunks of at least this many, at most SEND_AHEAD_MAX_CHUNKS of them (each holds a connection).
+SEND_AHEAD_KEYS = 64
+SEND_AHEAD_MAX_CHUNKS = 8
+
+
+def _chunks(indexes: list[int]) -> list[list[int]]:
+    """`indexes` split into near-equal chunks of at least SEND_AHEAD_KEYS (one chunk when there are fewer)."""
+    count = min(len(indexes) // SEND_AHEAD_KEYS, SEND_AHEAD_MAX_CHUNKS)
+    if count <= 1:
+        return [indexes]
+    size = -(-len(indexes) // count)
+    return [indexes[start : start + size] for start in range(0, len(indexes), size)]
+
+
+# id of a batch policy -> (the policy, its per-node policy: max_retries 0, as run_batch re-routes itself).
+_NODE_POLICIES: dict[int, tuple[Policy, Policy]] = {}
+_NODE_POLICIES_MAX = 256
+
+
+def _node_policy(policy: Policy) -> Policy:
+    entry = _NODE_POLICIES.get(id(policy))
+    if entry is not None and entry[0] is policy:
+        return entry[1]
+    node_policy = build("batch", {"max_retries": 0}, base=policy)
+    if len(_NODE_POLICIES) >= _NODE_POLICIES_MAX:
+        _NODE_POLICIES.clear()
+    _NODE_POLICIES[id(policy)] = (policy, node_policy)
+    return node_policy
+
+
 def run_batch(
     cluster: Any,
     execute: Callable[..., Any],
@@ -262,11 +293,15 @@ def run_batch(
     codec: ValueCodec,
     thread_pool_size: int,
     stream_frames: Optional[Callable[..., None]] = None,
+    send_ahead: Optional[Callable[..., Any]] = None,
 ) -> list:
     """Read every key; results in input order. Only a failed node's keys are re-routed and re-sent.
 
     With `stream_frames` (command.execute_stream_frames), each node's reply frames are decoded straight into
     the results by replies.batch_frame_reader; else `stream` (command.execute_stream) hands over messages.
+    With `send_ahead` too (command.send_ahead), the requests of one round go out before the first reply is
+    read, a node's keys in chunks of SEND_AHEAD_KEYS (_chunks): the server answers the next request while this
+    client decodes the last reply, where one request per node would leave each idle while the other works.
     """
     if not keys:
         return []
@@ -276,7 +311,7 @@ def run_batch(
     with_bins = not read.info1 & INFO1_NOBINDATA
     ops_to_bins = codec.ops_to_bins
     # execute_stream retries a node only while nothing arrived; re-routing is this loop's job.
-    node_policy = build("batch", {"max_retries": 0}, base=policy)
+    node_policy = _node_policy(policy)
     deadline = monotonic() + policy.total_timeout / 1000.0 if policy.total_timeout else 0.0
     pending = list(range(len(keys)))
     attempt = 0
@@ -285,9 +320,14 @@ def run_batch(
         failed: list[int] = []
         last_error: Optional[exception.AerospikeError] = None
 
-        def run_node(node: Any, indexes: list[int]) -> Optional[exception.AerospikeError]:
-            entries = [(index, keys[index]) for index in indexes]
-            request = encode_batch_request(entries, read, policy)
+        def encode(indexes: list[int]) -> bytes:
+            return encode_batch_request([(index, keys[index]) for index in indexes], read, policy)
+
+        def run_node(
+            node: Any, indexes: list[int], request: Optional[bytes] = None, ahead: Any = None
+        ) -> Optional[exception.AerospikeError]:
+            if request is None:
+                request = encode(indexes)
             wanted = set(indexes)
 
             def on_message(message: Message) -> bool:
@@ -319,7 +359,10 @@ def run_batch(
             try:
                 if stream_frames is not None:
                     reader = batch_frame_reader(keys, results, wanted, codec, with_bins, node.name)
-                    stream_frames(cluster, node_policy, node, request, reader)
+                    if ahead is not None:
+                        stream_frames(cluster, node_policy, node, request, reader, False, ahead)
+                    else:
+                        stream_frames(cluster, node_policy, node, request, reader)
                 else:
                     stream(cluster, node_policy, node, request, on_message)
             except exception.AerospikeError as failure:
@@ -328,10 +371,26 @@ def run_batch(
                 raise
             return None
 
-        items = list(groups.items())
+        items: list[tuple[Any, list[int]]] = list(groups.items())
         if policy.concurrent and len(items) > 1 and thread_pool_size > 1:
             with ThreadPoolExecutor(max_workers=min(thread_pool_size, len(items))) as pool:
                 outcomes = list(pool.map(lambda item: run_node(*item), items))
+        elif send_ahead is not None and stream_frames is not None:
+            items = [(node, chunk) for node, indexes in items for chunk in _chunks(indexes)]
+            if len(items) > 1:
+                sent = [(node, chunk, request, send_ahead(node_policy, node, request))
+                        for node, chunk in items for request in (encode(chunk),)]
+                outcomes = []
+                try:
+                    for node, chunk, request, ahead in sent:
+                        outcomes.append(run_node(node, chunk, request, ahead))
+                finally:
+                    # A request whose reply was never read (an error ended the round): its connection goes.
+                    for node, _, _, ahead in sent[len(outcomes) + 1:]:
+                        if isinstance(ahead, Connection):
+                            node.pool.discard(ahead)
+            else:
+                outcomes = [run_node(node, indexes) for node, indexes in items]
         else:
             outcomes = [run_node(node, indexes) for node, indexes in items]
         for (_, indexes), outcome in zip(items, outcomes):
@@ -353,7 +412,7 @@ def run_batch(
 
 
 def _run_for_client(client: Any, keys: Any, read: BatchRead, policy: Any) -> list:
-    from .command import execute_stream, execute_stream_frames
+    from .command import execute_stream, execute_stream_frames, send_ahead
 
     cluster = client._connected_cluster()
     batch_policy = client._resolve("batch", policy)  # 3.0.0 read the policy before the keys
@@ -368,6 +427,7 @@ def _run_for_client(client: Any, keys: Any, read: BatchRead, policy: Any) -> lis
         client._codec,
         client._config.thread_pool_size,
         execute_stream_frames,
+        send_ahead,
     )
 
 

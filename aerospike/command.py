@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
 from . import exception
 from ._constants import POLICY_REPLICA_MASTER
-from .connection import NETWORK_ERROR_CODE
+from .connection import NETWORK_ERROR_CODE, Connection
 from .policy import Policy
 from .protocol.constants import INFO3_LAST, MSG_HEADER_SIZE, PROTO_TYPE_MESSAGE
 from .protocol.errors import ProtocolError
@@ -302,6 +302,33 @@ def execute_stream(
     execute_stream_frames(cluster, policy, node, request, on_frame, is_write)
 
 
+def send_ahead(policy: Any, node: Node, request: bytes) -> Any:
+    """The first attempt of execute_stream_frames(policy, node, request) up to its send, made ahead of reading
+    (a batch sends every request before it reads the first reply, so the server works while the client decodes):
+    the Connection the request went out on, or the attempt's AerospikeError. Either is execute_stream_frames'
+    `ahead`; a connection not handed to it must be discarded (its reply is on the way). None when the pool has
+    no connection to spare: the request then goes out when its reply is to be read, as without sending ahead."""
+    deadline, timeout = _timeouts(policy)
+    if deadline:
+        remaining = deadline - monotonic()
+        if timeout is None or remaining < timeout:
+            timeout = max(remaining, 0.001)
+    pool = node.pool
+    try:
+        connection = pool.checkout(timeout)
+    except exception.NoMoreConnectionsError:
+        return None
+    except exception.AerospikeError as failure:
+        return failure
+    try:
+        connection.send(request, timeout)
+    except exception.AerospikeError as failure:
+        pool.discard(connection)
+        node.failures += 1
+        return failure
+    return connection
+
+
 def execute_stream_frames(
     cluster: Cluster,
     policy: Any,
@@ -309,13 +336,15 @@ def execute_stream_frames(
     request: bytes,
     on_frame: Callable[[bytes], int],
     is_write: bool = False,
+    ahead: Any = None,
 ) -> None:
     """Send `request` to `node` and hand each whole reply frame body (bytes) to on_frame, which decodes its
     messages and returns FRAME_MORE, FRAME_END or FRAME_STOP; execute_stream's rules otherwise.
 
     on_frame's ProtocolError means a malformed reply (the connection is closed); its other exceptions propagate
     (the connection goes back to the pool when the frame ended the reply). Attempts are retried per policy only
-    while no frame has been handed over.
+    while no frame has been handed over. `ahead` is send_ahead's outcome for this request: the first attempt's
+    connection, already sent on, or its error.
     """
     deadline, socket_timeout = _timeouts(policy)
     max_retries = policy.max_retries
@@ -328,20 +357,35 @@ def execute_stream_frames(
         if deadline:
             remaining = deadline - monotonic()
             if remaining <= 0:
+                if isinstance(ahead, Connection):
+                    node.pool.discard(ahead)
                 break
             if timeout is None or remaining < timeout:
                 timeout = remaining
         pool = node.pool
-        try:
-            connection = pool.checkout(timeout)
-        except exception.AerospikeError as failure:
-            if failure.code not in _RETRYABLE:
-                raise
-            error = failure
+        connection: Optional[Connection] = None
+        sent_ahead = False
+        if ahead is not None:
+            if isinstance(ahead, Connection):
+                connection = ahead
+                sent = sent_ahead = True
+            else:
+                if ahead.code not in _RETRYABLE:
+                    raise ahead
+                error = ahead
+            ahead = None
         else:
             try:
-                connection.send(request, timeout)
-                sent = True
+                connection = pool.checkout(timeout)
+            except exception.AerospikeError as failure:
+                if failure.code not in _RETRYABLE:
+                    raise
+                error = failure
+        if connection is not None:
+            try:
+                if not sent_ahead:
+                    connection.send(request, timeout)
+                    sent = True
                 while True:
                     if deadline:
                         remaining = deadline - monotonic()

@@ -421,3 +421,14 @@ def test_sindex_create_commands(fragment: str, args: tuple) -> None:
     assert ours.startswith("sindex-create:ns=test;set=s09;") and ours.endswith(";priority=normal")
     assert f";indexdata={args[2]},{args[4]};" in ours
     assert _index_definition(ours.partition(":")[2]) == _index_definition(recorded)
+
+
+def test_send_ahead_chunks_cover_the_indexes_in_order() -> None:
+    from aerospike.batch import SEND_AHEAD_KEYS, SEND_AHEAD_MAX_CHUNKS, _chunks
+
+    for count in (0, 1, SEND_AHEAD_KEYS, 2 * SEND_AHEAD_KEYS - 1, 2 * SEND_AHEAD_KEYS, 700, 1000, 5000):
+        indexes = list(range(count))
+        chunks = _chunks(indexes)
+        assert [index for chunk in chunks for index in chunk] == indexes
+        assert len(chunks) == max(1, min(count // SEND_AHEAD_KEYS, SEND_AHEAD_MAX_CHUNKS))
+        assert len(chunks) == 1 or min(len(chunk) for chunk in chunks) >= SEND_AHEAD_KEYS
