@@ -425,6 +425,16 @@ def scan_frame_reader(
     learns_left = _SHAPE_LEARNS
     shape_hits = 0
 
+    def callback_failed(error: BaseException) -> BaseException:
+        """What a raising callback ends every node's stream with: ClientError(callback_error) caused by it when
+        that message is given and it is an Exception, else the callback's own exception."""
+        stop.stopped = True
+        if callback_error is not None and isinstance(error, Exception):
+            failure = client_error(client_error_code, callback_error)
+            failure.__cause__ = error
+            return failure
+        return error
+
     def on_frame(body: bytes) -> int:
         nonlocal delivered, shape, learns_left, shape_hits
         end = len(body)
@@ -454,10 +464,7 @@ def scan_frame_reader(
                             try:
                                 go_on = callback(record)
                             except BaseException as error:
-                                stop.stopped = True
-                                if callback_error is not None and isinstance(error, Exception):
-                                    raise client_error(client_error_code, callback_error) from error
-                                raise
+                                raise callback_failed(error)
                             if go_on is False:
                                 stop.stopped = True
                                 return _STOP
@@ -605,10 +612,7 @@ def scan_frame_reader(
                         else:
                             go_on = callback(record)
                     except BaseException as error:
-                        stop.stopped = True
-                        if callback_error is not None and isinstance(error, Exception):
-                            raise client_error(client_error_code, callback_error) from error
-                        raise
+                        raise callback_failed(error)
                     if go_on is False:
                         stop.stopped = True
                         return _STOP
