@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 if TYPE_CHECKING:
     import ssl
 from . import exception
-from .connection import Connection
+from .connection import HOLD_GIL_IN_FLIGHT, Connection
 
 # Bumped in every forked child; a pool (or a connection, stamped at creation) made under another value belongs
 # to an ancestor process.
@@ -131,6 +131,7 @@ class ConnectionPool:
                 pass
             else:
                 if not max_idle or monotonic() - connection.last_used <= max_idle:
+                    connection.hold_gil = self._total - len(self._idle) >= HOLD_GIL_IN_FLIGHT
                     return connection
                 popped = connection
         with self._lock:
@@ -146,6 +147,7 @@ class ConnectionPool:
             if popped is None and idle:
                 connection = idle.pop()
                 if not max_idle or monotonic() - connection.last_used <= max_idle:
+                    connection.hold_gil = self._total - len(idle) >= HOLD_GIL_IN_FLIGHT
                     return connection
                 popped = connection
             if popped is not None:
@@ -175,6 +177,7 @@ class ConnectionPool:
                 self._total -= 1
             raise
         connection.pool_generation = self._generation
+        connection.hold_gil = self._total - len(self._idle) >= HOLD_GIL_IN_FLIGHT
         return connection
 
     def adopt(self, connection: Connection) -> bool:

@@ -207,8 +207,18 @@ def test_unknown_namespace(client: aerospike.Client) -> None:
     assert type(raised.value) is exception.ClientError and raised.value.msg == "Invalid namespace: nosuchns"
 
 
-def test_sixteen_threads_share_one_client(client: aerospike.Client) -> None:
+def test_sixteen_threads_share_one_client(client: aerospike.Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aerospike import connection as connection_module
+
     errors: list[BaseException] = []
+    real_send = connection_module._held_send or connection_module._load_held_send()
+    held: list[int] = []
+
+    def counting_send(*args: Any) -> Any:
+        held.append(1)
+        return real_send(*args)
+
+    monkeypatch.setattr(connection_module, "_held_send", counting_send)
 
     def work(thread: int) -> None:
         try:
@@ -227,6 +237,7 @@ def test_sixteen_threads_share_one_client(client: aerospike.Client) -> None:
     for thread in threads:
         thread.join()
     assert errors == []
+    assert held  # with commands of several threads in flight, requests went out with the GIL held
 
 
 def test_connect_close_and_shared_connections(backend: Backend) -> None:

@@ -925,7 +925,7 @@ def test_connection_timeout_check_follows_every_change() -> None:
     conn._kernel_timeouts = True
     conn._timeout_ms = -1
     conn._timeout_checked = connection_module._UNCHECKED
-    conn.host, conn.port, conn.closed = "h", 1, False
+    conn.host, conn.port, conn.closed, conn.hold_gil = "h", 1, False, False
     first = 0.25
     conn.send(b"a", first)
     conn.send(b"b", first)
