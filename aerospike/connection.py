@@ -94,15 +94,16 @@ _held_send: Any = None  # libc send() through ctypes.PyDLL, loaded on first use;
 def _load_held_send() -> Any:
     """libc's send() called with the GIL held (ctypes.PyDLL), or False where ctypes or libc are not there."""
     global _held_send
-    function: Any
-    try:
-        import ctypes  # loaded by the first command sent among several threads: 1.5 ms, once
+    function: Any = False
+    if _DONTWAIT:  # never a send that may block while holding the GIL
+        try:
+            import ctypes  # loaded by the first command sent among several threads: 1.5 ms, once
 
-        function = ctypes.PyDLL(None, use_errno=True).send
-        function.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int)
-        function.restype = ctypes.c_ssize_t
-    except (ImportError, OSError, AttributeError):
-        function = False
+            function = ctypes.PyDLL(None, use_errno=True).send
+            function.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int)
+            function.restype = ctypes.c_ssize_t
+        except Exception:  # noqa: BLE001 - no ctypes or no libc send(): sendall it is
+            function = False
     _held_send = function
     return function
 
