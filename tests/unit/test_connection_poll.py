@@ -14,6 +14,7 @@ import pytest
 from aerospike import connection as connection_module
 from aerospike import exception
 from aerospike.connection import Connection
+from tests.support.sockets import connected_pair
 
 
 def _frame(body: bytes) -> bytes:
@@ -37,12 +38,7 @@ class _Recording:
 
 def _connected() -> tuple[Connection, socket.socket, _Recording]:
     """(client Connection with a recording socket, the server's end of it, the recording)."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1)
-    conn = Connection("127.0.0.1", listener.getsockname()[1], 2.0)
-    server, _ = listener.accept()
-    listener.close()
+    conn, server = connected_pair()
     recording = _Recording(conn._socket)
     conn._socket = recording
     return conn, server, recording

@@ -12,8 +12,9 @@ import pytest
 
 from aerospike import connection as connection_module
 from aerospike import exception
-from aerospike.connection import HOLD_GIL_IN_FLIGHT, Connection
+from aerospike.connection import HOLD_GIL_IN_FLIGHT
 from aerospike.pool import ConnectionPool
+from tests.support.sockets import connected_pair
 
 
 class _Counting:
@@ -33,12 +34,7 @@ class _Counting:
 
 @pytest.fixture
 def pair():
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1)
-    conn = Connection("127.0.0.1", listener.getsockname()[1], 2.0)
-    server, _ = listener.accept()
-    listener.close()
+    conn, server = connected_pair()
     counting = _Counting(conn._socket)
     conn._socket = counting
     yield conn, server, counting
