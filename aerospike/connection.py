@@ -478,6 +478,7 @@ class Connection:
         """Close the socket (idempotent)."""
         if not self.closed:
             self.closed = True
+            self._fileno = -1  # its number may be reused by another file: never sent to with the GIL held again
             try:
                 self._socket.close()
             except OSError:

@@ -110,3 +110,19 @@ def test_the_pool_sets_hold_gil_from_the_commands_in_flight():
     for connection in busy:
         pool.checkin(connection)
     assert pool.checkout().hold_gil is False  # alone in flight again: an idle one, handed out
+
+
+def test_a_closed_connection_never_sends_to_its_old_file_number(pair, monkeypatch):
+    conn, _, _ = pair
+    conn.send(b"x", 1.0)  # the timeout is set: a later send goes straight to the sending
+    held: list[tuple] = []
+    monkeypatch.setattr(connection_module, "_held_send", lambda *args: held.append(args) or -1)
+    conn.close()
+    reused = socket.socket()  # likely given the closed connection's number
+    try:
+        conn.hold_gil = True
+        with pytest.raises(exception.AerospikeError):
+            conn.send(b"stale", 1.0)
+        assert held == [] and conn._fileno == -1
+    finally:
+        reused.close()
