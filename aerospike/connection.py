@@ -249,10 +249,11 @@ class Connection:
 
         With `hold_gil` (several threads have commands in flight on this node), a plain TCP connection first
         tries libc's send() without releasing the GIL and without blocking (MSG_DONTWAIT): a request fits in the
-        socket's buffer, and the thread keeps the GIL for the recv that follows. socket.sendall releases it, and
-        among many threads each release hands it to another thread which this one must then wait out (8 threads:
-        46,000 against 58,000 gets/s; 2 threads lose by holding it, hence the threshold). What does not go out
-        that way (a full buffer, an error, another type than bytes) goes through sendall as always.
+        socket's buffer, and the thread hands the GIL over only in the recv that follows. socket.sendall
+        releases it, and among many threads each release hands it to another thread which this one must then
+        wait out (8 threads: 46,000 against 58,000 gets/s; 2 threads lose by holding it, hence the threshold).
+        What does not go out that way (a full buffer, an error, another type than bytes) goes through sendall
+        as always.
         """
         try:
             if timeout is not self._timeout_checked:
