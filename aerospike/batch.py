@@ -4,7 +4,8 @@ Owns: the batch request (one message, info1 BATCH, field 41 holding the keys of 
 "repeat previous" shortcut), grouping keys per node from the partition map, running the per-node requests
 (every request of a round sent before the first reply is read, a node's keys in chunks of SEND_AHEAD_KEYS or
 more; or in parallel threads with the batch policy's ``concurrent``), re-routing only the keys of a request that
-failed, and assembling the results in input order (a missing record has ``None`` meta and bins). A single key is sent as a plain read, as the official client does, unless it names bins: the
+failed, and assembling the results in input order (a missing record has ``None`` meta and bins). A single key
+is sent as a plain read, as the official client does, unless it names bins: the
 server answers a batch row and a plain read differently for a bin name it refuses.
 Must not know sockets: command.execute_stream reads the multi-message replies.
 """
@@ -359,10 +360,7 @@ def run_batch(
             try:
                 if stream_frames is not None:
                     reader = batch_frame_reader(keys, results, wanted, codec, with_bins, node.name)
-                    if ahead is not None:
-                        stream_frames(cluster, node_policy, node, request, reader, False, ahead)
-                    else:
-                        stream_frames(cluster, node_policy, node, request, reader)
+                    stream_frames(cluster, node_policy, node, request, reader, False, ahead)
                 else:
                     stream(cluster, node_policy, node, request, on_message)
             except exception.AerospikeError as failure:

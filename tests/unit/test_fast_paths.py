@@ -507,7 +507,7 @@ def _batch_outcome(frames: list[bytes], read: Any, use_frames: bool, keys: list)
                     return
         handed.append("more")
 
-    def stream_frames(cluster: Any, policy: Any, node: Any, request: bytes, on_frame: Any) -> None:
+    def stream_frames(cluster: Any, policy: Any, node: Any, request: bytes, on_frame: Any, *_: Any) -> None:
         for body in frames:
             status = on_frame(body)
             if status != FRAME_MORE:
