@@ -9,6 +9,7 @@
     python benchmarks/run.py --workloads batch100,batch1000 --clients official,ours
     python benchmarks/run.py --workloads scan --records 200000 --clients official,ours
     python benchmarks/run.py --workloads get --repeat 5  # 5 runs per client, alternating: each one's median
+    python benchmarks/run.py --processes 4 --shm         # the processes share one tender (shared memory)
 
 Batch and scan rows also print records/s and client CPU per record; scan rows the peak RSS growth during the
 foreach and the tracemalloc peak of a second pass. Before `scan`, the scan set is loaded once (`--records` puts
@@ -35,6 +36,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# --shm: the shm_key of each client's runs (the processes of one run share its tender).
+SHM_KEYS = {"ours": 0xA5B1E001, "official": 0xA5B1E002}
 REPO = HERE.parent
 
 
@@ -71,6 +74,8 @@ def run_one(
     ]
     if workload == "scan":
         command.append("--tracemalloc")
+    if args.shm and client != "raw":  # each client its own key (ours a POSIX segment, the official a System V one)
+        command += ["--shm-key", hex(SHM_KEYS[client])]
     timeout = args.duration + 300 if workload not in ("load", "scan") else 3600
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
@@ -101,6 +106,8 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=200_000, help="records in the scan set")
     parser.add_argument("--load-processes", type=int, default=4)
     parser.add_argument("--no-load", action="store_true", help="the scan set is already loaded")
+    parser.add_argument("--shm", action="store_true",
+                        help="shared-memory tending (the config's shm) in every run of both clients")
     parser.add_argument(
         "--official-python",
         default=os.environ.get("AEROSPIKE_OFFICIAL_PYTHON", str(REPO / ".venv-official" / "bin" / "python")),
